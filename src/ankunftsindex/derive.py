@@ -1,0 +1,116 @@
+"""Raw columns → indicator values: stock ratios, flow windows, changes, columns as they are.
+
+Periods are calendar periods: a monthly ``YYYY-MM`` becomes the month number
+``year * 12 + month - 1`` (column ``_p``), a yearly ``YYYY`` the year, so that a window or
+lag counts months (or years), not rows. A value that needs a period the area lacks is null.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+
+import polars as pl
+
+from .read import FILE_COL, LINE_COL
+from .spec import Indicator, Spec
+
+P = "_p"  # calendar period number
+NO_PERIOD = ""  # the period of a cross-section (a spec without input.period)
+
+
+def raw(column: str) -> str:
+    """Internal name of an input column, so that it cannot clash with output names."""
+    return f"@{column}"
+
+
+def standardise_columns(frame: pl.LazyFrame, spec: Spec, numeric: list[str]) -> pl.LazyFrame:
+    """Rename the spec's input columns to ``area``, ``name``, ``period``, ``population``,
+    the numeric input columns to ``@<column>``, and add the period number ``_p``."""
+    inp = spec.input
+    return frame.select(
+        pl.col(FILE_COL), pl.col(LINE_COL),
+        pl.col(inp.area).alias("area"),
+        (pl.col(inp.name) if inp.name else pl.lit(None, pl.String)).alias("name"),
+        (pl.col(inp.period) if inp.period else pl.lit(NO_PERIOD)).alias("period"),
+        pl.col(inp.population).alias("population"),
+        *[pl.col(c).alias(raw(c)) for c in numeric],
+    ).with_columns(period_number(pl.col("period")).alias(P))
+
+
+def period_number(period: pl.Expr) -> pl.Expr:
+    """``YYYY-MM`` → year·12 + month − 1; ``YYYY`` → year; anything else → null."""
+    year = period.str.slice(0, 4).cast(pl.Int64, strict=False)
+    month = period.str.slice(5, 2).cast(pl.Int64, strict=False)
+    return (
+        pl.when(period.str.len_chars() == 7).then(year * 12 + month - 1)
+        .when(period.str.len_chars() == 4).then(year)
+        .otherwise(pl.lit(0, pl.Int64))
+    )
+
+
+def _strict_sum(columns: list[str]) -> pl.Expr:
+    """Sum of columns that is null when any of them is null (unlike sum_horizontal)."""
+    return reduce(lambda a, b: a + b, [pl.col(raw(c)) for c in columns])
+
+
+def _window_sum(expr: pl.Expr, window: int) -> pl.Expr:
+    """Sum over the last ``window`` calendar periods, null unless all are there and non-null."""
+    if window == 1:
+        return expr
+    present = expr.is_not_null().cast(pl.Int32).rolling_sum_by(P, window_size=f"{window}i")
+    total = expr.rolling_sum_by(P, window_size=f"{window}i")
+    return pl.when(present.over("area") == window).then(total.over("area")).otherwise(None)
+
+
+def ratio_expr(ind: Indicator, window: int) -> pl.Expr:
+    """A ratio indicator: numerator (summed over the window for flows) divided by the
+    denominator (its mean over the same window for flows) times ``per``."""
+    num = _strict_sum(ind.numerator_columns)
+    w = window if ind.type == "flow" else 1
+    num = _window_sum(num, w)
+    if ind.denominator is None:
+        return num * ind.per
+    den = _window_sum(pl.col(raw(ind.denominator)), w) / w
+    # a zero denominator gives no rate (null → missing_data), never inf
+    return pl.when(den > 0).then(num / den * ind.per).otherwise(None)
+
+
+def derive(frame: pl.LazyFrame, spec: Spec) -> pl.LazyFrame:
+    """Add one column per indicator (its raw value, before any direction or scaling)."""
+    lf = frame.sort("area", P)
+    window = spec.effective_window
+    plain = {
+        ident: (ratio_expr(ind, window) if ind.kind == "ratio" else pl.col(raw(ind.column or "")))
+        .cast(pl.Float64).alias(ident)
+        for ident, ind in spec.indicators.items()
+        if ind.kind != "change"
+    }
+    lf = lf.with_columns(plain.values())
+    for ident in _change_order(spec):
+        ind = spec.indicators[ident]
+        base = ind.change_of or ""
+        past = lf.select(
+            "area", (pl.col(P) + (ind.lag or 0)).alias(P), pl.col(base).alias("_past")
+        )
+        lf = (
+            lf.join(past, on=["area", P], how="left", maintain_order="left")
+            .with_columns((pl.col(base) - pl.col("_past")).alias(ident))
+            .drop("_past")
+        )
+    return lf.sort("period", "area")
+
+
+def _change_order(spec: Spec) -> list[str]:
+    """change_of indicators in an order where each comes after the one it changes."""
+    order: list[str] = []
+
+    def visit(ident: str) -> None:
+        ind = spec.indicators[ident]
+        if ind.kind != "change" or ident in order:
+            return
+        visit(ind.change_of or "")
+        order.append(ident)
+
+    for ident in spec.indicators:
+        visit(ident)
+    return order

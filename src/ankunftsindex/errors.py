@@ -1,0 +1,167 @@
+"""The error hierarchy, findings and exit codes of ankunftsindex.
+
+Every expected failure is an :class:`AnkunftsindexError` with a stable kebab-case
+``code``, an ``exit_code`` and a ``hint`` that says what to do next. Problems that can be
+collected (bad values in many rows) are :class:`Finding` objects; an error may carry
+the findings that caused it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_SPEC = 3
+EXIT_INPUT = 4
+EXIT_OUTPUT = 5
+EXIT_INTERNAL = 70
+
+#: How many findings an error lists before it says how many more there are.
+MAX_FINDINGS = 50
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in the input: where it is, what it is and what to do."""
+
+    code: str
+    message: str
+    severity: str = "error"  # error | warning
+    file: str | None = None
+    line: int | None = None
+    column: str | None = None
+    value: str | None = None
+    hint: str | None = None
+
+    def location(self) -> str:
+        parts = [self.file or "", str(self.line) if self.line is not None else ""]
+        where = ":".join(p for p in parts if p)
+        if self.column is not None:
+            where = f"{where}, column {self.column!r}" if where else f"column {self.column!r}"
+        return where
+
+    def render(self) -> str:
+        where = self.location()
+        text = f"{where}: {self.message}" if where else self.message
+        if self.value is not None:
+            text += f" (value {self.value!r})"
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class AnkunftsindexError(Exception):
+    """Base of every expected error; carries a stable code, a hint and an exit code."""
+
+    message: str
+    code: str = "error"
+    hint: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    total_findings: int | None = None
+
+    exit_code = EXIT_INTERNAL
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def render(self) -> str:
+        lines = [f"error[{self.code}]: {self.message}"]
+        shown = self.findings[:MAX_FINDINGS]
+        for f in shown:
+            lines.append(f"  - {f.render()}")
+        total = self.total_findings if self.total_findings is not None else len(self.findings)
+        if total > len(shown):
+            lines.append(f"  … and {total - len(shown)} more (showing the first {len(shown)})")
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+            "exit_code": self.exit_code,
+            "findings": [f.to_dict() for f in self.findings[:MAX_FINDINGS]],
+            "total_findings": self.total_findings
+            if self.total_findings is not None
+            else len(self.findings),
+        }
+
+
+class SpecError(AnkunftsindexError):
+    """The spec (indicators.yaml) is unreadable, invalid or inconsistent with itself."""
+
+    exit_code = EXIT_SPEC
+
+
+class InputError(AnkunftsindexError):
+    """The input data cannot be read or contains impossible values."""
+
+    exit_code = EXIT_INPUT
+
+
+class OutputError(AnkunftsindexError):
+    """The output cannot be written."""
+
+    exit_code = EXIT_OUTPUT
+
+
+class ComputeError(InputError):
+    """The data and spec together cannot be computed (too few areas, zero spread, …).
+
+    These depend on the data, so they map to the input exit code.
+    """
+
+
+def rows_to_findings(
+    rows: Any,
+    column: str | None,
+    code: str,
+    message: str,
+    hint: str | None = None,
+    severity: str = "error",
+    limit: int = MAX_FINDINGS * 4,
+) -> list[Finding]:
+    """Findings from a (small) polars frame of offending rows with ``_file``/``_line``.
+
+    The value shown is the row's cell in ``column``; ``message`` may use ``{value}`` and
+    any other column of the frame as format fields.
+    """
+    out = []
+    for row in rows.head(limit).to_dicts():
+        value = row.get(column) if column is not None else None
+        out.append(
+            Finding(
+                code=code,
+                message=message.format(**row) if "{" in message else message,
+                severity=severity,
+                file=row.get("_file"),
+                line=row.get("_line"),
+                column=column,
+                value=None if value is None else str(value),
+                hint=hint,
+            )
+        )
+    return out
+
+
+def error_from_findings(
+    findings: list[Finding], message: str, code: str, hint: str | None = None
+) -> InputError:
+    """Bundle error findings into one :class:`InputError` (capped when shown)."""
+    return InputError(
+        message=message,
+        code=code,
+        hint=hint,
+        findings=findings[:MAX_FINDINGS],
+        total_findings=len(findings),
+    )

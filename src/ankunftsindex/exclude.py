@@ -1,0 +1,86 @@
+"""Which rows are scored: the ``status`` column and the choice of periods.
+
+Status, first that applies: ``excluded_named``, ``excluded_small``, ``insufficient_history``,
+``missing_data``, ``scored``. Only scored rows enter normalisation.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from .derive import P
+from .errors import InputError
+from .spec import Spec
+
+STATUSES = ("excluded_named", "excluded_small", "insufficient_history", "missing_data", "scored")
+
+
+def history_need(spec: Spec) -> int:
+    """Periods before the current one that the indices' indicators reach back."""
+    return max((spec.history_need(i) for i in spec.used_indicators()), default=0)
+
+
+def assign_status(frame: pl.LazyFrame, spec: Spec) -> pl.LazyFrame:
+    """Add ``status`` to every row (see module doc for the order of the rules)."""
+    named = [e.area for e in spec.exclude]
+    need = history_need(spec)
+    used = spec.used_indicators()
+    any_null = pl.any_horizontal([pl.col(c).is_null() for c in ["population", *used]])
+    first = pl.col(P).min().over("area")
+    status = (
+        pl.when(pl.col("area").is_in(named)).then(pl.lit("excluded_named"))
+        .when(pl.col("population") < spec.min_population).then(pl.lit("excluded_small"))
+        .when(pl.col(P) - need < first).then(pl.lit("insufficient_history"))
+        .when(any_null).then(pl.lit("missing_data"))
+        .otherwise(pl.lit("scored"))
+    )
+    return frame.with_columns(status.alias("status"))
+
+
+def scorable_periods(frame: pl.DataFrame) -> list[str]:
+    """Periods in which some area has enough history (default of ``--period``)."""
+    return (
+        frame.filter(pl.col("status") != "insufficient_history")
+        .select(pl.col("period").unique().sort())
+        .to_series()
+        .to_list()
+    )
+
+
+def select_periods(frame: pl.DataFrame, spec: Spec, requested: list[str] | None) -> list[str]:
+    """The periods to output: the requested ones (each must be in the data) or all
+    scorable ones. Errors name the unknown period and list what is there."""
+    available = frame.select(pl.col("period").unique().sort()).to_series().to_list()
+    if spec.input.period is None:
+        if requested:
+            raise InputError("--period needs a spec with input.period", code="input-no-periods",
+                             hint="drop --period for a cross-section")
+        return available
+    for index_id, index in spec.indices.items():
+        ref = index.reference_period
+        if ref is not None and ref not in available:
+            raise InputError(
+                f"reference_period {ref!r} of index {index_id!r} is not in the data",
+                code="input-unknown-period",
+                hint=f"periods in the data: {_span(available)}")
+    if requested:
+        unknown = [p for p in requested if p not in available]
+        if unknown:
+            raise InputError(f"period {unknown[0]!r} is not in the data",
+                             code="input-unknown-period",
+                             hint=f"periods in the data: {_span(available)}")
+        return sorted(set(requested))
+    periods = scorable_periods(frame)
+    if not periods:
+        raise InputError(
+            f"no period has enough history for the spec ({history_need(spec)} earlier "
+            f"periods needed, the data have {len(available)} period(s))",
+            code="input-too-short",
+            hint="give more periods of data, or a smaller window or lag in the spec")
+    return periods
+
+
+def _span(periods: list[str]) -> str:
+    if len(periods) <= 6:
+        return ", ".join(periods)
+    return f"{periods[0]} … {periods[-1]} ({len(periods)} periods)"

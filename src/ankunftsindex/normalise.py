@@ -1,0 +1,128 @@
+"""Normalisation: one pure expression builder per method, over the scored rows only.
+
+Statistics come from the *reference set*: the scored areas of the same period, or of the
+index's ``reference_period`` when one is set. Every area counts once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from .errors import ComputeError
+
+MAD_SCALE = 1.4826
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Where the statistics of a normalisation come from: each period, or one period."""
+
+    period: str | None = None
+
+    def values(self, x: pl.Expr) -> pl.Expr:
+        return x.filter(pl.col("period") == self.period) if self.period is not None else x
+
+    def stat(self, x: pl.Expr, fn: Callable[[pl.Expr], pl.Expr]) -> pl.Expr:
+        """``fn`` over the reference values of ``x``, broadcast to every row."""
+        e = fn(self.values(x))
+        return e if self.period is not None else e.over("period")
+
+
+def _mad(v: pl.Expr) -> pl.Expr:
+    return MAD_SCALE * (v - v.median()).abs().median()
+
+
+def spread_fn(method: str, ddof: int) -> Callable[[pl.Expr], pl.Expr] | None:
+    """The statistic a method divides by (zero spread is an error), or None."""
+    return {
+        "zscore": lambda v: v.std(ddof=ddof),
+        "robust_zscore": _mad,
+        "minmax": lambda v: v.max() - v.min(),
+    }.get(method)
+
+
+def zscore(x: pl.Expr, ref: Reference, ddof: int = 0) -> pl.Expr:
+    return (x - ref.stat(x, lambda v: v.mean())) / ref.stat(x, lambda v: v.std(ddof=ddof))
+
+
+def robust_zscore(x: pl.Expr, ref: Reference) -> pl.Expr:
+    return (x - ref.stat(x, lambda v: v.median())) / ref.stat(x, _mad)
+
+
+def minmax(x: pl.Expr, ref: Reference) -> pl.Expr:
+    lo = ref.stat(x, lambda v: v.min())
+    return (x - lo) / (ref.stat(x, lambda v: v.max()) - lo)
+
+
+def rank(x: pl.Expr, ref: Reference) -> pl.Expr:
+    """1..n, ties at the lowest rank; against a reference period: 1 + #(reference < x)."""
+    if ref.period is None:
+        return x.rank(method="min").over("period").cast(pl.Float64)
+    below = ref.values(x).drop_nulls().sort().search_sorted(x, side="left")
+    return (below + 1).cast(pl.Float64)
+
+
+def percentile(x: pl.Expr, ref: Reference) -> pl.Expr:
+    """(rank − 1)/(n − 1) with ties at the lowest rank (CDC SVI convention)."""
+    n = ref.stat(x, lambda v: v.count())
+    return (rank(x, ref) - 1) / (n - 1).cast(pl.Float64)
+
+
+def score_expr(method: str, x: pl.Expr, ref: Reference, ddof: int = 0) -> pl.Expr:
+    """The normalised score of ``x`` by ``method`` (see METHOD.md)."""
+    if method == "zscore":
+        return zscore(x, ref, ddof)
+    if method == "robust_zscore":
+        return robust_zscore(x, ref)
+    if method == "minmax":
+        return minmax(x, ref)
+    if method == "percentile":
+        return percentile(x, ref)
+    if method == "rank":
+        return rank(x, ref)
+    if method == "none":
+        return x
+    raise ValueError(f"unknown normalisation {method!r}")
+
+
+def winsorise_expr(x: pl.Expr, ref: Reference, lower: float, upper: float) -> pl.Expr:
+    """Clip at the reference set's quantiles (linear interpolation, numpy's default)."""
+    lo = ref.stat(x, lambda v: v.quantile(lower, interpolation="linear"))
+    hi = ref.stat(x, lambda v: v.quantile(upper, interpolation="linear"))
+    return x.clip(lo, hi)
+
+
+def check_reference(
+    frame: pl.DataFrame, columns: dict[str, str], ref: Reference, method: str, ddof: int,
+    index_id: str,
+) -> None:
+    """Fewer than two areas in a reference set, or a zero spread, is an error that names
+    period, index and indicator. ``columns`` maps a column to the indicator it holds."""
+    base = frame if ref.period is None else frame.filter(pl.col("period") == ref.period)
+    fn = spread_fn(method, ddof)
+    aggs = [pl.len().alias("_n")]
+    if fn is not None:
+        aggs += [fn(pl.col(c)).alias(c) for c in columns]
+    stats = base.group_by("period").agg(aggs).sort("period")
+    where = "reference period" if ref.period is not None else "period"
+    small = stats.filter(pl.col("_n") < 2)
+    if small.height:
+        period, n = small.row(0)[:2]
+        raise ComputeError(
+            f"{where} {period}, index {index_id!r}: {n} scored area(s); "
+            "normalising needs at least two",
+            code="compute-too-few-areas",
+            hint="check min_population and exclusions, or choose another --period")
+    if fn is None:
+        return
+    for c, indicator in columns.items():
+        zero = stats.filter(~(pl.col(c) > 0))
+        if zero.height:
+            raise ComputeError(
+                f"{where} {zero['period'][0]}, index {index_id!r}, indicator {indicator!r}: "
+                f"all scored areas have the same value (zero spread for {method})",
+                code="compute-zero-spread",
+                hint="drop the indicator from the index or use normalise: rank or percentile")

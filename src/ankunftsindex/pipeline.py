@@ -1,0 +1,153 @@
+"""The whole pipeline as pure functions: read → check → derive → exclude → normalise →
+aggregate → rank → classify → typology. Usable from a notebook without the CLI."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from . import check
+from ._version import __version__
+from .aggregate import COLLECT, compute_index, typology_expr
+from .derive import derive, standardise_columns
+from .exclude import assign_status, select_periods
+from .read import FILE_COL, LINE_COL, count_columns, load_input, spec_columns
+from .spec import Spec, load_spec
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """An input file as recorded in the provenance: its name and SHA-256."""
+
+    name: str
+    sha256: str
+
+
+@dataclass
+class Result:
+    """The output table of :func:`compute` and what made it."""
+
+    frame: pl.DataFrame
+    spec: Spec
+    inputs: list[InputFile] = field(default_factory=list)
+    periods: list[str] = field(default_factory=list)
+
+    def metadata(self) -> dict[str, str]:
+        """Provenance: spec (canonical JSON) and its SHA-256, tool version, input SHA-256s."""
+        return {
+            "ankunftsindex.version": __version__,
+            "ankunftsindex.spec": self.spec.canonical_json(),
+            "ankunftsindex.spec_sha256": self.spec.sha256(),
+            "ankunftsindex.inputs": json.dumps(
+                [{"file": f.name, "sha256": f.sha256} for f in self.inputs],
+                ensure_ascii=False, separators=(",", ":")),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """Counts per status (all rows) and, for the latest period, per class of each index
+        and per type; plain data for the terminal and for ``--json``."""
+        f = self.frame
+        latest = self.periods[-1] if self.periods else None
+        last = f.filter(pl.col("period") == latest) if "period" in f.columns else f
+        status = Counter(f["status"].to_list())
+        indices = {}
+        for index_id, index in self.spec.indices.items():
+            counts = Counter(last[f"{index_id}_class"].drop_nulls().to_list())
+            indices[index_id] = {
+                "label": index.label or index_id,
+                "classes": {c.label: counts.get(c.label, 0) for c in index.classes},
+            }
+        out: dict[str, Any] = {
+            "rows": f.height,
+            "areas": f["area"].n_unique(),
+            "periods": self.periods,
+            "latest_period": latest,
+            "status": {s: status[s] for s in sorted(status)},
+            "indices": indices,
+            "spec_sha256": self.spec.sha256(),
+            "version": __version__,
+            "inputs": [{"file": i.name, "sha256": i.sha256} for i in self.inputs],
+        }
+        if self.spec.typology is not None:
+            col = self.spec.typology.column
+            out["typology"] = dict(sorted(Counter(last[col].drop_nulls().to_list()).items()))
+        return out
+
+    def top(self, index_id: str, n: int = 10) -> list[dict[str, Any]]:
+        """The ``n`` highest-ranked areas of an index in the latest period."""
+        f = self.frame
+        if "period" in f.columns and self.periods:
+            f = f.filter(pl.col("period") == self.periods[-1])
+        cols = ["area", "name", index_id, f"{index_id}_rank", f"{index_id}_class"]
+        if self.spec.typology is not None:
+            cols.append(self.spec.typology.column)
+        return (f.filter(pl.col(f"{index_id}_rank").is_not_null())
+                .sort(f"{index_id}_rank", "area").head(n).select(cols).to_dicts())
+
+
+def compute(
+    extracts: list[str | Path] | list[Path],
+    spec: Spec | str | Path,
+    *,
+    periods: list[str] | None = None,
+    encoding: str | None = None,
+    separator: str | None = None,
+    decimal: str | None = None,
+) -> Result:
+    """Read extract files, check them and compute every index (see METHOD.md)."""
+    spec = spec if isinstance(spec, Spec) else load_spec(spec)
+    raw, files = load_input(extracts, spec, encoding=encoding, separator=separator,
+                            decimal=decimal)
+    inputs = [InputFile(e.path.name, e.sha256) for e in files]
+    frame, selected = compute_frame(raw, spec, periods=periods)
+    return Result(frame, spec, inputs, selected)
+
+
+def compute_frame(
+    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None
+) -> tuple[pl.DataFrame, list[str]]:
+    """Compute from a frame with the spec's input columns (numbers already parsed).
+
+    Returns the output table (sorted by period, then area) and the output periods.
+    """
+    if FILE_COL not in raw.columns:
+        raw = raw.with_columns(pl.lit("<frame>").alias(FILE_COL))
+    if LINE_COL not in raw.columns:
+        raw = raw.with_row_index(LINE_COL, offset=1)
+    findings = (
+        check.check_ids(raw, spec)
+        + check.check_duplicates(raw, spec)
+        + check.check_counts(raw, count_columns(spec))
+    )
+    check.raise_on_errors(findings, "input")
+    _, numeric = spec_columns(spec)
+    derived = (
+        derive(standardise_columns(raw.lazy(), spec, numeric), spec)
+        .pipe(assign_status, spec)
+        .collect(**COLLECT)
+    )
+    check.raise_on_errors(check.check_shares(derived, spec), "input")
+    selected = select_periods(derived, spec, periods)
+    needed = set(selected) | {
+        i.reference_period for i in spec.indices.values() if i.reference_period is not None
+    }
+    in_scope = pl.col("period").is_in(sorted(needed))
+    scored = derived.filter(in_scope & (pl.col("status") == "scored"))
+    for index_id in spec.indices:
+        scored = compute_index(scored, spec, index_id)
+    if spec.typology is not None:
+        scored = scored.with_columns(typology_expr(spec.typology))
+    rest = derived.filter(in_scope & (pl.col("status") != "scored"))
+    columns = spec.output_columns()
+    out = (
+        pl.concat([scored, rest], how="diagonal_relaxed")
+        .filter(pl.col("period").is_in(selected))
+        .select(columns)
+        .sort([c for c in ("period", "area") if c in columns])
+    )
+    return out, selected

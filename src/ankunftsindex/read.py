@@ -1,0 +1,327 @@
+"""Files → frames: dialect, encoding, German numbers, IDs as text.
+
+Every input column is first read as text, then parsed with polars expressions, so that a
+value that is not a number can be reported with file, line, column and value instead of
+silently becoming null. Lines are counted as in a text editor: the header is line 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from .errors import Finding, InputError, error_from_findings, rows_to_findings
+from .spec import Spec
+
+#: Cell contents that mean "no value" in German statistical tables (withheld, not
+#: applicable, nothing there). Compared after stripping blanks.
+NULL_SYMBOLS = ("", ".", "-", "–", "x", "X", "/", "…", "...")
+
+FILE_COL = "_file"
+LINE_COL = "_line"
+
+_BLANKS = r"[ \u00a0\u202f\t]"
+_EXP = r"([eE][+-]?\d+)?"
+_NUMBER = {
+    ",": rf"^[+-]?(\d+|\d{{1,3}}(\.\d{{3}})+)(,\d+)?{_EXP}$",
+    ".": rf"^[+-]?(\d+|\d{{1,3}}(,\d{{3}})+)(\.\d+)?{_EXP}$",
+}
+_NOT_FINITE = r"^[+-]?(nan|inf|infinity)$"
+
+
+@dataclass
+class Extract:
+    """One input file as read: its raw text columns plus file name and line number."""
+
+    path: Path
+    sha256: str
+    frame: pl.DataFrame
+    encoding: str
+    separator: str | None
+    decimal: str
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c not in (FILE_COL, LINE_COL)]
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def detect_encoding(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) when the bytes decode as such, else cp1252/latin-1."""
+    if raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        raw.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        raw.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def detect_separator(header: str) -> str:
+    """The most frequent of ``;``, ``,`` and tab in the header line (``;`` on a tie)."""
+    counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
+    best = max(counts.values())
+    if best == 0:
+        return ";"
+    return next(sep for sep in (";", ",", "\t") if counts[sep] == best)
+
+
+def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
+    enc = encoding or detect_encoding(raw)
+    try:
+        text = raw.decode(enc)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise InputError(
+            f"{path}: cannot decode as {enc}: {exc}",
+            code="input-encoding",
+            hint="try --encoding=cp1252 (Windows exports) or --encoding=utf-8",
+        ) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, enc
+
+
+def read_extract(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    separator: str | None = None,
+    decimal: str | None = None,
+) -> Extract:
+    """Read one CSV or Parquet file with every column as it is stored (CSV: as text)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: input file not found", code="input-not-found",
+                         hint="check the path; several files may be given")
+    sha = file_sha256(p)
+    if p.suffix.lower() in (".parquet", ".pq"):
+        try:
+            frame = pl.read_parquet(p)
+        except Exception as exc:  # polars/arrow raise many kinds for broken files
+            raise InputError(f"{p}: cannot read Parquet: {exc}", code="input-parquet",
+                             hint="check that the file is a complete Parquet file") from None
+        frame = frame.with_row_index(LINE_COL, offset=1).with_columns(
+            pl.lit(str(p)).alias(FILE_COL)
+        )
+        return Extract(p, sha, frame, "parquet", None, decimal or ".")
+
+    raw = p.read_bytes()
+    text, enc = _decode(raw, p, encoding)
+    if not text.strip():
+        raise InputError(f"{p}: the file is empty", code="input-empty",
+                         hint="check the export; the file needs a header and data rows")
+    header = text.split("\n", 1)[0]
+    sep = separator or detect_separator(header)
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            separator=sep,
+            infer_schema=False,
+            quote_char='"',
+            raise_if_empty=False,
+        )
+    except Exception as exc:
+        raise InputError(f"{p}: cannot parse as CSV (separator {sep!r}): {exc}",
+                         code="input-csv",
+                         hint="check the separator (--separator) and quoting") from None
+    frame = frame.rename({c: c.strip() for c in frame.columns})
+    frame = frame.with_row_index(LINE_COL, offset=2).with_columns(pl.lit(str(p)).alias(FILE_COL))
+    dec = decimal or _guess_decimal(frame, sep)
+    return Extract(p, sha, frame, enc, sep, dec)
+
+
+def _guess_decimal(frame: pl.DataFrame, sep: str) -> str:
+    """Decimal comma for ``;`` files unless no cell has a comma and some has a point
+    that cannot be a German thousands separator (then the file uses decimal points)."""
+    if sep != ";":
+        return "."
+    cols = [c for c in frame.columns if c not in (FILE_COL, LINE_COL)]
+    if not cols or frame.height == 0:
+        return ","
+    cells = frame.select(pl.concat_list(pl.col(cols).str.strip_chars()).alias("v")).explode("v")
+    v = pl.col("v")
+    stats = cells.select(
+        v.str.contains(",", literal=True).any().alias("comma"),
+        (v.str.contains(r"^[+-]?\d*\.\d+$") & ~v.str.contains(_NUMBER[","])).any().alias("point"),
+    ).row(0)
+    has_comma, has_point_decimal = stats
+    return "." if (not has_comma and has_point_decimal) else ","
+
+
+def number_expr(column: str, decimal: str) -> pl.Expr:
+    """Parse a text column into Float64: blanks inside numbers, thousands separators,
+    decimal comma or point; null symbols become null, anything else becomes null too
+    (find those with :func:`unreadable_expr`)."""
+    s = _cleaned(column)
+    thousands = "." if decimal == "," else ","
+    normal = s.str.replace_all(thousands, "", literal=True)
+    if decimal == ",":
+        normal = normal.str.replace_all(",", ".", literal=True)
+    return (
+        pl.when(s.str.contains(_NUMBER[decimal]))
+        .then(normal.cast(pl.Float64, strict=False))
+        .otherwise(None)
+        .alias(column)
+    )
+
+
+def _cleaned(column: str) -> pl.Expr:
+    s = pl.col(column).str.strip_chars().str.replace_all(_BLANKS, "")
+    return pl.when(s.is_in(list(NULL_SYMBOLS))).then(None).otherwise(s)
+
+
+def unreadable_expr(column: str, decimal: str) -> pl.Expr:
+    """True where a cell holds text that is neither a number nor a null symbol."""
+    s = _cleaned(column)
+    return s.is_not_null() & ~s.str.contains(_NUMBER[decimal])
+
+
+def not_finite_expr(column: str) -> pl.Expr:
+    """True where a cell holds NaN or infinity (literal text or a float in Parquet)."""
+    return _cleaned(column).str.to_lowercase().str.contains(_NOT_FINITE).fill_null(False)
+
+
+def spec_columns(spec: Spec) -> tuple[list[str], list[str]]:
+    """The text columns and the numeric columns that the spec reads, without repeats."""
+    text = [spec.input.area]
+    for c in (spec.input.name, spec.input.period):
+        if c is not None and c not in text:
+            text.append(c)
+    numeric: list[str] = [spec.input.population]
+    for ind in spec.indicators.values():
+        for c in [*ind.numerator_columns, ind.denominator, ind.column]:
+            if c is not None and c not in numeric:
+                numeric.append(c)
+    return text, numeric
+
+
+def count_columns(spec: Spec) -> list[str]:
+    """Numeric columns that hold counts (must not be negative): all but `column` ones."""
+    counts: list[str] = [spec.input.population]
+    for ind in spec.indicators.values():
+        for c in [*ind.numerator_columns, ind.denominator]:
+            if c is not None and c not in counts:
+                counts.append(c)
+    return counts
+
+
+def _missing_columns(extract: Extract, needed: list[str], spec: Spec) -> InputError | None:
+    missing = [c for c in needed if c not in extract.columns]
+    if not missing:
+        return None
+    from .spec import spec_position
+
+    where = []
+    for c in missing:
+        path = _spec_path_of_column(spec, c)
+        where.append(f"{c!r} (spec {spec_position(spec, path)})")
+    return InputError(
+        f"{extract.path}: missing column(s) {', '.join(where)}",
+        code="input-missing-column",
+        hint=f"columns in the file: {', '.join(extract.columns)}; "
+        "map the spec to them or check the separator (--separator)",
+    )
+
+
+def _spec_path_of_column(spec: Spec, column: str) -> tuple[str | int, ...]:
+    for key in ("area", "name", "period", "population"):
+        if getattr(spec.input, key) == column:
+            return ("input", key)
+    for ident, ind in spec.indicators.items():
+        if column in ind.numerator_columns:
+            return ("indicators", ident, "numerator")
+        if column == ind.denominator:
+            return ("indicators", ident, "denominator")
+        if column == ind.column:
+            return ("indicators", ident, "column")
+    return ()
+
+
+def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]:
+    """Select the spec's columns from one file and parse them; report unreadable cells."""
+    text_cols, numeric_cols = spec_columns(spec)
+    err = _missing_columns(extract, text_cols + numeric_cols, spec)
+    if err is not None:
+        raise err
+    frame = extract.frame.select(FILE_COL, LINE_COL, *text_cols, *numeric_cols)
+    findings: list[Finding] = []
+    casts: list[pl.Expr] = []
+    for c in text_cols:
+        casts.append(pl.col(c).cast(pl.String).str.strip_chars().alias(c))
+    for c in numeric_cols:
+        dtype = frame.schema[c]
+        if dtype == pl.String:
+            bad = frame.filter(unreadable_expr(c, extract.decimal))
+            nf = bad.filter(not_finite_expr(c))
+            findings += rows_to_findings(
+                nf, c, "input-not-finite", "NaN or infinity is not a count",
+                "leave the cell empty or use '.' for a withheld value")
+            findings += rows_to_findings(
+                bad.filter(~not_finite_expr(c)), c, "input-not-a-number",
+                f"not a number (read with decimal {'comma' if extract.decimal == ',' else 'point'})",
+                _decimal_hint(extract.decimal))
+            casts.append(number_expr(c, extract.decimal))
+        elif dtype.is_numeric():
+            as_float = pl.col(c).cast(pl.Float64)
+            bad = frame.filter(as_float.is_nan() | as_float.is_infinite())
+            findings += rows_to_findings(
+                bad, c, "input-not-finite", "NaN or infinity is not a count",
+                "store a null for a missing value")
+            casts.append(as_float.alias(c))
+        else:
+            findings.append(Finding("input-not-a-number", f"column holds {dtype}, not numbers",
+                                    file=str(extract.path), column=c,
+                                    hint="store counts as numbers"))
+            casts.append(pl.lit(None, pl.Float64).alias(c))
+    return frame.with_columns(casts), findings
+
+
+def _decimal_hint(decimal: str) -> str:
+    other = "." if decimal == "," else ","
+    kind = "points" if other == "." else "commas"
+    return f"fix the cell, or try --decimal={other} if the file uses {kind} for decimals"
+
+
+def load_input(
+    paths: list[str | Path] | list[Path],
+    spec: Spec,
+    *,
+    encoding: str | None = None,
+    separator: str | None = None,
+    decimal: str | None = None,
+) -> tuple[pl.DataFrame, list[Extract]]:
+    """Read every file, keep the spec's columns, parse them, concatenate in file order."""
+    if not paths:
+        raise InputError("no input files given", code="input-none",
+                         hint="pass one or more extract files (CSV or Parquet)")
+    extracts = [read_extract(p, encoding=encoding, separator=separator, decimal=decimal)
+                for p in paths]
+    frames: list[pl.DataFrame] = []
+    findings: list[Finding] = []
+    for extract in extracts:
+        frame, found = to_typed(extract, spec)
+        frames.append(frame)
+        findings += found
+    if findings:
+        raise error_from_findings(
+            findings, f"{len(findings)} cell(s) cannot be read as numbers",
+            findings[0].code, "fix the cells listed above; nothing was written")
+    combined = pl.concat(frames, how="vertical_relaxed")
+    return combined, extracts
