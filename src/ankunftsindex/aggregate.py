@@ -42,8 +42,11 @@ def class_expr(value: pl.Expr, classes: list[ClassDef]) -> pl.Expr:
     return chain.otherwise(pl.lit(None, pl.String))
 
 
-def compute_index(scored: pl.DataFrame, spec: Spec, index_id: str) -> pl.DataFrame:
-    """Add the scores, the index value, its rank and class of one index to scored rows."""
+def compute_index(
+    scored: pl.DataFrame, spec: Spec, index_id: str, periods: list[str]
+) -> pl.DataFrame:
+    """Add the scores, the index value, its rank and class of one index to scored rows
+    (``periods``: the periods to score)."""
     index = spec.indices[index_id]
     ref = Reference(index.reference_period)
     xs = {f"_x_{i}": i for i in index.weights}
@@ -54,7 +57,7 @@ def compute_index(scored: pl.DataFrame, spec: Spec, index_id: str) -> pl.DataFra
         lo, hi = index.winsorise
         lf = lf.with_columns(winsorise_expr(pl.col(x), ref, lo, hi).alias(x) for x in xs)
     frame = lf.collect(**COLLECT)
-    check_reference(frame, xs, ref, index.normalise, index.ddof, index_id)
+    check_reference(frame, xs, ref, index.normalise, index.ddof, index_id, periods)
     frame = frame.with_columns(
         score_expr(index.normalise, pl.col(x), ref, index.ddof).alias(score_column(index_id, i))
         for x, i in xs.items()
@@ -63,7 +66,8 @@ def compute_index(scored: pl.DataFrame, spec: Spec, index_id: str) -> pl.DataFra
         _check_positive(frame, index, index_id)
     frame = frame.with_columns(aggregate_expr(index, index_id).alias(index_id))
     if index.standardise:
-        check_reference(frame, {index_id: "(aggregate)"}, ref, "zscore", index.ddof, index_id)
+        check_reference(frame, {index_id: "(aggregate)"}, ref, "zscore", index.ddof, index_id,
+                        periods)
         frame = frame.with_columns(zscore(pl.col(index_id), ref, index.ddof).alias(index_id))
     return frame.with_columns(
         pl.col(index_id).rank(method="min", descending=True).over("period")

@@ -37,6 +37,11 @@ class OutputFormat(str, Enum):
     csv = "csv"
 
 
+class DecimalMark(str, Enum):
+    comma = ","
+    point = "."
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"ankunftsindex {__version__}")
@@ -65,7 +70,7 @@ def handle_errors(debug: bool) -> Iterator[None]:
     debug = debug or bool(os.environ.get("ANKUNFTSINDEX_DEBUG"))
     try:
         yield
-    except typer.Exit:
+    except (typer.Exit, typer.Abort, typer.BadParameter):
         raise
     except AnkunftsindexError as exc:
         if debug:
@@ -108,7 +113,7 @@ def compute(
         help="Input encoding (default: detect UTF-8, UTF-8 with BOM, cp1252).")] = None,
     separator: Annotated[str | None, typer.Option(
         help="CSV separator (default: detect ; , or tab).")] = None,
-    decimal: Annotated[str | None, typer.Option(
+    decimal: Annotated[DecimalMark | None, typer.Option(
         help="Decimal mark in CSV input: ',' or '.' (default: ',' for ;-files).")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print a machine-readable JSON summary on stdout.")] = False,
@@ -118,22 +123,20 @@ def compute(
 ) -> None:
     """Compute indicators, indices, ranks, classes and typology; write Parquet or CSV."""
     with handle_errors(debug):
-        if decimal not in (None, ",", "."):
-            raise typer.BadParameter("use ',' or '.'", param_hint="--decimal")
         from .pipeline import compute as run
         from .write import format_for, write_output
 
         kind = format_for(output, fmt.value if fmt else None)  # fail before any work
         periods = [p.strip() for item in (period or []) for p in item.split(",") if p.strip()]
         result = run(extracts, spec, periods=periods or None, encoding=encoding,
-                     separator=separator, decimal=decimal)
+                     separator=separator, decimal=decimal.value if decimal else None)
         write_output(result.frame, output, result.metadata(), kind)
         summary = {"output": str(output), **result.summary()}
         if as_json:
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         elif quiet:
             pass
-        elif sys.stdout.isatty():
+        elif _on_terminal():
             from .cli_render import render_summary
 
             render_summary(result, output)
@@ -142,11 +145,16 @@ def compute(
             _stderr().print(one_line(summary), markup=False)
 
 
+def _on_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
 def one_line(summary: dict[str, Any]) -> str:
     """The one-line summary printed when not on a terminal."""
     periods = summary["periods"]
     span = periods[0] if len(periods) == 1 else f"{periods[0]}…{periods[-1]}"
-    parts = [f"{summary['areas']} areas", f"{len(periods)} period(s) {span}".strip(),
+    span = "" if span == "" else f" {span}"
+    parts = [f"{summary['areas']} areas", f"{len(periods)} period(s){span}",
              f"{summary['status'].get('scored', 0)} scored rows"]
     for index_id, info in summary["indices"].items():
         counts = ", ".join(f"{k} {v}" for k, v in info["classes"].items())

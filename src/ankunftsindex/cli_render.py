@@ -25,7 +25,9 @@ def render_summary(result: Any, output: Path, console: Console | None = None) ->
         status.add_row(name, f"{count:,}")
     console.print(status)
     for index_id, info in summary["indices"].items():
-        table = Table(title=f"{info['label']} ({index_id})" + (f", {latest}" if latest else ""),
+        name = info["label"] if info["label"] == index_id else f"{info['label']} ({index_id})"
+        title = name + (f", {latest}" if latest else "")
+        table = Table(title=title, min_width=len(title) + 2,
                       show_edge=False)
         table.add_column("class")
         table.add_column("areas", justify="right")

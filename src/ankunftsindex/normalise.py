@@ -97,16 +97,24 @@ def winsorise_expr(x: pl.Expr, ref: Reference, lower: float, upper: float) -> pl
 
 def check_reference(
     frame: pl.DataFrame, columns: dict[str, str], ref: Reference, method: str, ddof: int,
-    index_id: str,
+    index_id: str, periods: list[str],
 ) -> None:
     """Fewer than two areas in a reference set, or a zero spread, is an error that names
-    period, index and indicator. ``columns`` maps a column to the indicator it holds."""
-    base = frame if ref.period is None else frame.filter(pl.col("period") == ref.period)
+    period, index and indicator. ``columns`` maps a column to the indicator it holds;
+    ``periods`` are the periods to be scored (each needs its own reference set unless
+    the index has a reference period)."""
+    needed = [ref.period] if ref.period is not None else periods
+    base = frame.filter(pl.col("period").is_in(needed))
     fn = spread_fn(method, ddof)
     aggs = [pl.len().alias("_n")]
     if fn is not None:
         aggs += [fn(pl.col(c)).alias(c) for c in columns]
-    stats = base.group_by("period").agg(aggs).sort("period")
+    stats = (
+        pl.DataFrame({"period": needed}, schema={"period": pl.String})
+        .join(base.group_by("period").agg(aggs), on="period", how="left")
+        .with_columns(pl.col("_n").fill_null(0))
+        .sort("period")
+    )
     where = "reference period" if ref.period is not None else "period"
     small = stats.filter(pl.col("_n") < 2)
     if small.height:
@@ -115,7 +123,8 @@ def check_reference(
             f"{where} {period}, index {index_id!r}: {n} scored area(s); "
             "normalising needs at least two",
             code="compute-too-few-areas",
-            hint="check min_population and exclusions, or choose another --period")
+            hint="check min_population, exclusions and missing values, or choose "
+            "another --period")
     if fn is None:
         return
     for c, indicator in columns.items():

@@ -139,7 +139,7 @@ def compute_frame(
     in_scope = pl.col("period").is_in(sorted(needed))
     scored = derived.filter(in_scope & (pl.col("status") == "scored"))
     for index_id in spec.indices:
-        scored = compute_index(scored, spec, index_id)
+        scored = compute_index(scored, spec, index_id, selected)
     if spec.typology is not None:
         scored = scored.with_columns(typology_expr(spec.typology))
     rest = derived.filter(in_scope & (pl.col("status") != "scored"))
