@@ -26,7 +26,7 @@ def check_ids(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     if period is None:
         return findings
     p = pl.col(period)
-    bad = frame.filter(~(p.str.contains(MONTHLY) | p.str.contains(YEARLY)).fill_null(True))
+    bad = frame.filter((~(p.str.contains(MONTHLY) | p.str.contains(YEARLY))).fill_null(True))
     findings += rows_to_findings(
         bad, period, "input-bad-period", "period is neither YYYY-MM nor YYYY",
         "write periods as 2025-01 (monthly) or 2025 (yearly)")

@@ -12,7 +12,7 @@ import os
 import sys
 import traceback
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,12 +32,12 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     parquet = "parquet"
     csv = "csv"
 
 
-class DecimalMark(str, Enum):
+class DecimalMark(StrEnum):
     comma = ","
     point = "."
 
@@ -80,7 +80,7 @@ def handle_errors(debug: bool) -> Iterator[None]:
     except KeyboardInterrupt:
         _stderr().print("interrupted: no output was written", markup=False)
         raise typer.Exit(130) from None
-    except BaseException as exc:  # noqa: BLE001 - polars' PanicException is a BaseException
+    except BaseException as exc:
         if isinstance(exc, SystemExit | GeneratorExit):
             raise
         if debug:

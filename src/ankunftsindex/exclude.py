@@ -23,24 +23,29 @@ def history_need(spec: Spec) -> int:
 def assign_status(frame: pl.LazyFrame, spec: Spec) -> pl.LazyFrame:
     """Add ``status`` to every row (see module doc for the order of the rules)."""
     named = [e.area for e in spec.exclude]
-    need = history_need(spec)
     used = spec.used_indicators()
     any_null = pl.any_horizontal([pl.col(c).is_null() for c in ["population", *used]])
-    first = pl.col(P).min().over("area")
     status = (
         pl.when(pl.col("area").is_in(named)).then(pl.lit("excluded_named"))
         .when(pl.col("population") < spec.min_population).then(pl.lit("excluded_small"))
-        .when(pl.col(P) - need < first).then(pl.lit("insufficient_history"))
+        .when(~has_history(spec)).then(pl.lit("insufficient_history"))
         .when(any_null).then(pl.lit("missing_data"))
         .otherwise(pl.lit("scored"))
     )
     return frame.with_columns(status.alias("status"))
 
 
-def scorable_periods(frame: pl.DataFrame) -> list[str]:
-    """Periods in which some area has enough history (default of ``--period``)."""
+def has_history(spec: Spec) -> pl.Expr:
+    """True where the periods the indices need lie within the area's series."""
+    return pl.col(P) - history_need(spec) >= pl.col(P).min().over("area")
+
+
+def scorable_periods(frame: pl.DataFrame, spec: Spec) -> list[str]:
+    """Periods in which some area has enough history (default of ``--period``); areas
+    left out by name or size do not count."""
     return (
-        frame.filter(pl.col("status") != "insufficient_history")
+        frame.filter(has_history(spec) & ~pl.col("status").is_in(
+            ["excluded_named", "excluded_small"]))
         .select(pl.col("period").unique().sort())
         .to_series()
         .to_list()
@@ -70,7 +75,7 @@ def select_periods(frame: pl.DataFrame, spec: Spec, requested: list[str] | None)
                              code="input-unknown-period",
                              hint=f"periods in the data: {_span(available)}")
         return sorted(set(requested))
-    periods = scorable_periods(frame)
+    periods = scorable_periods(frame, spec)
     if not periods:
         raise InputError(
             f"no period has enough history for the spec ({history_need(spec)} earlier "

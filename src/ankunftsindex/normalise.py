@@ -119,9 +119,10 @@ def check_reference(
     small = stats.filter(pl.col("_n") < 2)
     if small.height:
         period, n = small.row(0)[:2]
+        names = ", ".join(repr(i) for i in columns.values())
         raise ComputeError(
-            f"{where} {period}, index {index_id!r}: {n} scored area(s); "
-            "normalising needs at least two",
+            f"{where} {period}, index {index_id!r}, indicator(s) {names}: {n} scored "
+            "area(s); normalising needs at least two",
             code="compute-too-few-areas",
             hint="check min_population, exclusions and missing values, or choose "
             "another --period")

@@ -15,6 +15,7 @@ from . import check
 from ._version import __version__
 from .aggregate import COLLECT, compute_index, typology_expr
 from .derive import derive, standardise_columns
+from .errors import InputError
 from .exclude import assign_status, select_periods
 from .read import FILE_COL, LINE_COL, count_columns, load_input, spec_columns
 from .spec import Spec, load_spec
@@ -115,6 +116,16 @@ def compute_frame(
 
     Returns the output table (sorted by period, then area) and the output periods.
     """
+    text, numeric = spec_columns(spec)
+    missing = [c for c in [*text, *numeric] if c not in raw.columns]
+    if missing:
+        raise InputError(f"the frame lacks column(s) {', '.join(missing)}",
+                         code="input-missing-column",
+                         hint=f"columns in the frame: {', '.join(raw.columns)}")
+    raw = raw.with_columns(
+        *[pl.col(c).cast(pl.String) for c in text],
+        *[pl.col(c).cast(pl.Float64) for c in numeric],
+    )
     if FILE_COL not in raw.columns:
         raw = raw.with_columns(pl.lit("<frame>").alias(FILE_COL))
     if LINE_COL not in raw.columns:
@@ -125,7 +136,6 @@ def compute_frame(
         + check.check_counts(raw, count_columns(spec))
     )
     check.raise_on_errors(findings, "input")
-    _, numeric = spec_columns(spec)
     derived = (
         derive(standardise_columns(raw.lazy(), spec, numeric), spec)
         .pipe(assign_status, spec)

@@ -104,8 +104,12 @@ def read_extract(
     encoding: str | None = None,
     separator: str | None = None,
     decimal: str | None = None,
+    numeric_columns: list[str] | None = None,
 ) -> Extract:
-    """Read one CSV or Parquet file with every column as it is stored (CSV: as text)."""
+    """Read one CSV or Parquet file with every column as it is stored (CSV: as text).
+
+    Without ``decimal``, the decimal mark is guessed from ``numeric_columns`` (default:
+    all columns; names such as "Mitte, Nord" mislead the guess, so pass them)."""
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: input file not found", code="input-not-found",
@@ -142,17 +146,23 @@ def read_extract(
                          code="input-csv",
                          hint="check the separator (--separator) and quoting") from None
     frame = frame.rename({c: c.strip() for c in frame.columns})
-    frame = frame.with_row_index(LINE_COL, offset=2).with_columns(pl.lit(str(p)).alias(FILE_COL))
-    dec = decimal or _guess_decimal(frame, sep)
-    return Extract(p, sha, frame, enc, sep, dec)
+    cells = [c for c in frame.columns]
+    frame = (
+        frame.with_row_index(LINE_COL, offset=2)
+        .with_columns(pl.lit(str(p)).alias(FILE_COL))
+        # blank lines (or lines of separators only) are not rows
+        .filter(~pl.all_horizontal(pl.col(cells).str.strip_chars().fill_null("") == ""))
+    )
+    cols = [c for c in (numeric_columns or cells) if c in cells]
+    return Extract(p, sha, frame, enc, sep, decimal or guess_decimal(frame, sep, cols))
 
 
-def _guess_decimal(frame: pl.DataFrame, sep: str) -> str:
-    """Decimal comma for ``;`` files unless no cell has a comma and some has a point
-    that cannot be a German thousands separator (then the file uses decimal points)."""
+def guess_decimal(frame: pl.DataFrame, sep: str | None, cols: list[str]) -> str:
+    """Decimal comma for ``;`` files unless no cell of the numeric columns ``cols`` has a
+    comma and some has a point that cannot be a German thousands separator."""
     if sep != ";":
         return "."
-    cols = [c for c in frame.columns if c not in (FILE_COL, LINE_COL)]
+    cols = [c for c in cols if frame.schema.get(c) == pl.String]
     if not cols or frame.height == 0:
         return ","
     cells = frame.select(pl.concat_list(pl.col(cols).str.strip_chars()).alias("v")).explode("v")
@@ -261,6 +271,7 @@ def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]
     if err is not None:
         raise err
     frame = extract.frame.select(FILE_COL, LINE_COL, *text_cols, *numeric_cols)
+    decimal = extract.decimal
     findings: list[Finding] = []
     casts: list[pl.Expr] = []
     for c in text_cols:
@@ -268,16 +279,16 @@ def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]
     for c in numeric_cols:
         dtype = frame.schema[c]
         if dtype == pl.String:
-            bad = frame.filter(unreadable_expr(c, extract.decimal))
-            nf = bad.filter(not_finite_expr(c))
+            # "nan"/"inf" as text, or a number too large for a float
+            not_finite = not_finite_expr(c) | number_expr(c, decimal).is_infinite().fill_null(False)
             findings += rows_to_findings(
-                nf, c, "input-not-finite", "NaN or infinity is not a count",
+                frame.filter(not_finite), c, "input-not-finite", "NaN or infinity is not a count",
                 "leave the cell empty or use '.' for a withheld value")
             findings += rows_to_findings(
-                bad.filter(~not_finite_expr(c)), c, "input-not-a-number",
-                f"not a number (read with decimal {'comma' if extract.decimal == ',' else 'point'})",
-                _decimal_hint(extract.decimal))
-            casts.append(number_expr(c, extract.decimal))
+                frame.filter(unreadable_expr(c, decimal) & ~not_finite), c, "input-not-a-number",
+                f"not a number (read with decimal {'comma' if decimal == ',' else 'point'})",
+                _decimal_hint(decimal))
+            casts.append(number_expr(c, decimal))
         elif dtype.is_numeric():
             as_float = pl.col(c).cast(pl.Float64)
             bad = frame.filter(as_float.is_nan() | as_float.is_infinite())
@@ -311,8 +322,9 @@ def load_input(
     if not paths:
         raise InputError("no input files given", code="input-none",
                          hint="pass one or more extract files (CSV or Parquet)")
-    extracts = [read_extract(p, encoding=encoding, separator=separator, decimal=decimal)
-                for p in paths]
+    _, numeric = spec_columns(spec)
+    extracts = [read_extract(p, encoding=encoding, separator=separator, decimal=decimal,
+                             numeric_columns=numeric) for p in paths]
     frames: list[pl.DataFrame] = []
     findings: list[Finding] = []
     for extract in extracts:

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import itertools
 import json
 import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -31,6 +33,14 @@ from .errors import SpecError
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 NORMALISE_METHODS = ("zscore", "robust_zscore", "minmax", "percentile", "rank", "none")
 _POPULATION = "\x00population"  # marks a denominator left to default to input.population
+
+
+def _text(v: Any) -> Any:
+    """Numbers written where text is meant (a class label 1, an ID 1001) become text."""
+    return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+
+
+Label = Annotated[str, BeforeValidator(_text)]
 
 
 class _Model(BaseModel):
@@ -109,7 +119,7 @@ class Indicator(_Model):
 class ClassDef(_Model):
     """One class of an index: ``from <= value < to``; a missing bound is open."""
 
-    label: str
+    label: Label
     from_: float | None = Field(default=None, alias="from")
     to: float | None = None
 
@@ -132,6 +142,15 @@ class Index(_Model):
     def _period_text(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
+    @field_validator("ddof", "standardise", mode="before")
+    @classmethod
+    def _no_bool_int_mixup(cls, v: Any, info: Any) -> Any:
+        if info.field_name == "ddof" and isinstance(v, bool):
+            raise ValueError("ddof is 0 (population SD) or 1 (sample SD), not true/false")
+        if info.field_name == "standardise" and not isinstance(v, bool):
+            raise ValueError("standardise is true or false")
+        return v
+
     @field_validator("weights")
     @classmethod
     def _positive(cls, v: dict[str, float]) -> dict[str, float]:
@@ -151,7 +170,7 @@ class Index(_Model):
 class Rule(_Model):
     """A typology rule: a label and an SQL boolean expression over output columns."""
 
-    label: str
+    label: Label
     when: str
 
 
@@ -160,7 +179,7 @@ class Typology(_Model):
 
     column: str = "typ"
     rules: list[Rule] = Field(min_length=1)
-    default: str | None = None
+    default: Label | None = None
 
 
 class Spec(_Model):
@@ -358,7 +377,7 @@ def _from_validation_error(exc: ValidationError, where: _Where) -> SpecError:
             first_hint = first_hint or "see docs/spec.md for every key"
         elif err["type"] == "missing":
             msg = f"required key {str(loc[-1])!r} is missing"
-            loc = loc[:-1] + (loc[-1],)
+            loc = (*loc[:-1], loc[-1])
         elif err["type"] == "literal_error":
             msg = f"{msg}, got {err.get('input')!r}"
         lines.append(f"{where(loc)}: {_dotted(loc)}: {msg}")
@@ -383,7 +402,7 @@ def _check_classes(index_id: str, index: Index, where: _Where) -> None:
     if first.from_ is not None:
         raise where.fail((*path, first_i), f"values below {first.from_} fall in no class (gap)",
                          "spec-classes", hint)
-    for (i, c), (j, nxt) in zip(ordered, ordered[1:], strict=False):
+    for (i, c), (j, nxt) in itertools.pairwise(ordered):
         if c.to is None or nxt.from_ is None:
             raise where.fail((*path, j), f"classes {c.label!r} and {nxt.label!r} overlap",
                              "spec-classes", hint)
