@@ -8,7 +8,14 @@ from functools import reduce
 import polars as pl
 
 from .errors import ComputeError
-from .normalise import Reference, check_reference, score_expr, winsorise_expr, zscore
+from .normalise import (
+    Reference,
+    check_reference,
+    score_expr,
+    where_label,
+    winsorise_expr,
+    zscore,
+)
 from .spec import ClassDef, Index, Spec, Typology
 
 COLLECT = {"engine": "in-memory"}  # the streaming engine sums groups in varying order
@@ -63,7 +70,7 @@ def compute_index(
         for x, i in xs.items()
     ).drop(list(xs))
     if index.aggregate == "geometric":
-        _check_positive(frame, index, index_id)
+        _check_positive(frame, index, index_id, [*periods, *([ref.period] if ref.period else [])])
     frame = frame.with_columns(aggregate_expr(index, index_id).alias(index_id))
     if index.standardise:
         check_reference(frame, {index_id: "(aggregate)"}, ref, "zscore", index.ddof, index_id,
@@ -76,14 +83,15 @@ def compute_index(
     )
 
 
-def _check_positive(frame: pl.DataFrame, index: Index, index_id: str) -> None:
+def _check_positive(frame: pl.DataFrame, index: Index, index_id: str, periods: list[str]) -> None:
+    """Geometric aggregation needs positive scores in the periods this index computes."""
     for i in index.weights:
         col = score_column(index_id, i)
-        bad = frame.filter(pl.col(col) <= 0)
+        bad = frame.filter(pl.col("period").is_in(periods) & (pl.col(col) <= 0))
         if bad.height:
             row = bad.row(0, named=True)
             raise ComputeError(
-                f"period {row['period']}, index {index_id!r}, indicator {i!r}: geometric "
+                f"{where_label(row['period'])}index {index_id!r}, indicator {i!r}: geometric "
                 f"aggregation needs positive scores, area {row['area']} has {row[col]:.6g} "
                 f"({bad.height} such row(s))",
                 code="compute-geometric-nonpositive",

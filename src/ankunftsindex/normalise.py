@@ -95,6 +95,17 @@ def winsorise_expr(x: pl.Expr, ref: Reference, lower: float, upper: float) -> pl
     return x.clip(lo, hi)
 
 
+SPREAD_NAMES = {"zscore": "standard deviation", "robust_zscore": "median absolute deviation",
+                "minmax": "range"}
+
+
+def where_label(period: str, reference: bool = False) -> str:
+    """How a message names a period ("" for a cross-section, which has none)."""
+    if period == "":
+        return ""
+    return f"{'reference period' if reference else 'period'} {period}, "
+
+
 def check_reference(
     frame: pl.DataFrame, columns: dict[str, str], ref: Reference, method: str, ddof: int,
     index_id: str, periods: list[str],
@@ -115,13 +126,13 @@ def check_reference(
         .with_columns(pl.col("_n").fill_null(0))
         .sort("period")
     )
-    where = "reference period" if ref.period is not None else "period"
     small = stats.filter(pl.col("_n") < 2)
     if small.height:
         period, n = small.row(0)[:2]
         names = ", ".join(repr(i) for i in columns.values())
         raise ComputeError(
-            f"{where} {period}, index {index_id!r}, indicator(s) {names}: {n} scored "
+            f"{where_label(period, ref.period is not None)}index {index_id!r}, "
+            f"indicator(s) {names}: {n} scored "
             "area(s); normalising needs at least two",
             code="compute-too-few-areas",
             hint="check min_population, exclusions and missing values, or choose "
@@ -132,7 +143,8 @@ def check_reference(
         zero = stats.filter(~(pl.col(c) > 0))
         if zero.height:
             raise ComputeError(
-                f"{where} {zero['period'][0]}, index {index_id!r}, indicator {indicator!r}: "
-                f"all scored areas have the same value (zero spread for {method})",
+                f"{where_label(zero['period'][0], ref.period is not None)}index {index_id!r}, "
+                f"indicator {indicator!r}: zero spread ({SPREAD_NAMES[method]} 0) among the "
+                "scored areas",
                 code="compute-zero-spread",
                 hint="drop the indicator from the index or use normalise: rank or percentile")
