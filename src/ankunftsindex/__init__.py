@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .pipeline import Result, compute, compute_frame
-    from .spec import Spec, load_spec, parse_spec
+    from .pipeline import Result, compute, compute_frame  # noqa: F401
+    from .spec import Spec, load_spec, parse_spec  # noqa: F401
 
 _LAZY = {
     "compute": "pipeline",

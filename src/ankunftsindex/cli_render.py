@@ -46,7 +46,8 @@ def render_summary(result: Any, output: Path, console: Console | None = None) ->
     rows = result.top(first)
     if rows:
         for key in rows[0]:
-            top.add_column(key, justify="right" if key == first or key.endswith("_rank") else "left")
+            numeric = key == first or key.endswith("_rank")
+            top.add_column(key, justify="right" if numeric else "left")
         for row in rows:
             top.add_row(*[f"{v:.2f}" if isinstance(v, float) else ("" if v is None else str(v))
                           for v in row.values()])

@@ -279,7 +279,8 @@ def _convert(node: Any, path: Path_, positions: dict[Path_, tuple[int, int]], so
     if isinstance(node, MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node) if not isinstance(key_node, MappingNode | SequenceNode) else None
+            nested = isinstance(key_node, MappingNode | SequenceNode)
+            key = None if nested else _scalar(key_node)
             line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if not isinstance(key, str | int) or isinstance(key, bool):
                 raise SpecError(
@@ -397,12 +398,13 @@ def _check_classes(index_id: str, index: Index, where: _Where) -> None:
     dup = {label for label in labels if labels.count(label) > 1}
     if dup:
         raise where.fail(path, f"class label {sorted(dup)[0]!r} appears twice", "spec-classes")
-    hint = "classes must cover the whole line: the lowest has no `from`, the highest no `to`, and each `to` equals the next `from`"
+    hint = ("classes must cover the whole line: the lowest has no `from`, the highest no "
+            "`to`, and each `to` equals the next `from`")
     first_i, first = ordered[0]
     if first.from_ is not None:
         raise where.fail((*path, first_i), f"values below {first.from_} fall in no class (gap)",
                          "spec-classes", hint)
-    for (i, c), (j, nxt) in itertools.pairwise(ordered):
+    for (_, c), (j, nxt) in itertools.pairwise(ordered):
         if c.to is None or nxt.from_ is None:
             raise where.fail((*path, j), f"classes {c.label!r} and {nxt.label!r} overlap",
                              "spec-classes", hint)
@@ -435,7 +437,8 @@ def _check_consistency(spec: Spec, where: _Where) -> None:
         if ind.kind == "change":
             if ind.change_of not in spec.indicators:
                 raise where.fail((*path, "change_of"), f"unknown indicator {ind.change_of!r}",
-                                 "spec-unknown-indicator", _suggest(ind.change_of or "", spec.indicators))
+                                 "spec-unknown-indicator",
+                                 _suggest(ind.change_of or "", spec.indicators))
             if not has_period:
                 raise where.fail(path, "`change_of` needs `input.period`", "spec-needs-period")
         if ind.kind == "ratio" and ind.type == "flow" and has_period and spec.window is None:
