@@ -24,32 +24,31 @@ def render_summary(result: Any, output: Path, console: Console | None = None) ->
     for name, count in summary["status"].items():
         status.add_row(name, f"{count:,}")
     console.print(status)
+    suffix = f", {latest}" if latest else ""
     for index_id, info in summary["indices"].items():
         name = info["label"] if info["label"] == index_id else f"{info['label']} ({index_id})"
-        title = name + (f", {latest}" if latest else "")
-        table = Table(title=title, min_width=len(title) + 2,
-                      show_edge=False)
-        table.add_column("class")
-        table.add_column("areas", justify="right")
-        for label, count in info["classes"].items():
-            table.add_row(label, str(count))
-        console.print(table)
+        console.print(_counts(name + suffix, "class", info["classes"]))
     if "typology" in summary:
-        table = Table(title="Typology" + (f", {latest}" if latest else ""), show_edge=False)
-        table.add_column("type")
-        table.add_column("areas", justify="right")
-        for label, count in summary["typology"].items():
-            table.add_row(label, str(count))
-        console.print(table)
+        console.print(_counts("Typology" + suffix, "type", summary["typology"]))
     first = next(iter(result.spec.indices))
-    top = Table(title=f"Top areas by {first}", show_edge=False)
     rows = result.top(first)
     if rows:
-        for key in rows[0]:
-            numeric = key == first or key.endswith("_rank")
-            top.add_column(key, justify="right" if numeric else "left")
+        top = Table(title=f"Top areas by {first}{suffix}", show_edge=False)
+        for header in ("rank", "area", "name", first, "class", "type")[: len(rows[0])]:
+            top.add_column(header, justify="right" if header in ("rank", first) else "left")
         for row in rows:
-            top.add_row(*[f"{v:.2f}" if isinstance(v, float) else ("" if v is None else str(v))
-                          for v in row.values()])
+            top.add_row(str(row[f"{first}_rank"]), row["area"], row["name"] or "",
+                        f"{row[first]:.2f}", row[f"{first}_class"] or "",
+                        *([str(row[result.spec.typology.column] or "")]
+                          if result.spec.typology is not None else []))
         console.print(top)
     console.print(f"written: [bold]{output}[/bold]")
+
+
+def _counts(title: str, what: str, counts: dict[str, int]) -> Table:
+    table = Table(show_edge=False)
+    table.add_column(f"{title}: {what}")
+    table.add_column("areas", justify="right")
+    for label, count in counts.items():
+        table.add_row(label, str(count))
+    return table
