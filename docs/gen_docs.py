@@ -43,13 +43,9 @@ def schema_text() -> str:
     from ankunftsindex.spec import Spec
 
     schema = Spec.model_json_schema(by_alias=True)
-    # spec.py marks "denominator left out" with an internal sentinel default; it means
-    # input.population and must not reach editors that offer schema defaults
-    denominator = schema["$defs"]["Indicator"]["properties"]["denominator"]
-    if str(denominator.get("default", "")).startswith("\x00"):
-        del denominator["default"]
-        denominator["description"] = (
-            "Denominator column. Left out: input.population; null: no division.")
+    # a left-out denominator means input.population, an explicit null means no division:
+    # the model's default (null) must not reach editors that offer schema defaults
+    schema["$defs"]["Indicator"]["properties"]["denominator"].pop("default", None)
     out = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "ankunftsindex spec, version 1",

@@ -25,7 +25,7 @@ app = typer.Typer(
     name="ankunftsindex",
     help="Arrival index (Ankunftsindex) for small areas from register extracts.\n\n"
     "Exit codes: 0 ok, 1 findings/differences, 2 usage, 3 spec, 4 input, 5 output, "
-    "70 internal error.",
+    "70 internal error, 130 interrupted.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -131,6 +131,11 @@ def compute(
         result = run(extracts, spec, periods=periods or None, encoding=encoding,
                      separator=separator, decimal=decimal.value if decimal else None)
         write_output(result.frame, output, result.metadata(), kind)
+        if not quiet:
+            for warning in result.warnings:
+                _stderr().print(f"warning[{warning.code}]: {warning.render()}"
+                                + (f"\nhint: {warning.hint}" if warning.hint else ""),
+                                markup=False)
         summary = {"output": str(output), **result.summary()}
         if as_json:
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))

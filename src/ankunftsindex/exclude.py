@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 
 from .derive import P
-from .errors import InputError
+from .errors import Finding, InputError
 from .spec import Spec
 
 STATUSES = ("excluded_named", "excluded_small", "insufficient_history", "missing_data", "scored")
@@ -41,15 +41,29 @@ def has_history(spec: Spec) -> pl.Expr:
 
 
 def scorable_periods(frame: pl.DataFrame, spec: Spec) -> list[str]:
-    """Periods in which some area has enough history (default of ``--period``); areas
-    left out by name or size do not count."""
+    """Periods in which at least two areas have enough history (the default of
+    ``--period``; normalising needs two). Exclusions do not drop a period: a month in
+    which they leave fewer than two areas is an error, not a silent gap."""
     return (
-        frame.filter(has_history(spec) & ~pl.col("status").is_in(
-            ["excluded_named", "excluded_small"]))
-        .select(pl.col("period").unique().sort())
+        frame.filter(has_history(spec))
+        .group_by("period").len()
+        .filter(pl.col("len") >= 2)
+        .select(pl.col("period").sort())
         .to_series()
         .to_list()
     )
+
+
+def unknown_exclusions(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
+    """Named exclusions whose area is not in the data (a typo leaves the area scored)."""
+    known = set(frame["area"].unique().to_list())
+    return [
+        Finding("input-unknown-exclusion",
+                f"excluded area {e.area!r} ({e.reason}) is not in the data",
+                severity="warning", value=e.area,
+                hint="check the ID in the spec's `exclude` list (IDs are text: quote them)")
+        for e in spec.exclude if e.area not in known
+    ]
 
 
 def select_periods(frame: pl.DataFrame, spec: Spec, requested: list[str] | None) -> list[str]:

@@ -11,11 +11,11 @@ from typing import Any
 
 import polars as pl
 
-from . import check
+from . import check, exclude
 from ._version import __version__
 from .aggregate import COLLECT, compute_index, typology_expr
 from .derive import derive, standardise_columns
-from .errors import InputError
+from .errors import Finding, InputError
 from .exclude import assign_status, select_periods
 from .read import FILE_COL, LINE_COL, count_columns, load_input, spec_columns
 from .spec import Spec, load_spec
@@ -37,6 +37,7 @@ class Result:
     spec: Spec
     inputs: list[InputFile] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
 
     def metadata(self) -> dict[str, str]:
         """Provenance: spec (canonical JSON) and its SHA-256, tool version, input SHA-256s."""
@@ -73,6 +74,7 @@ class Result:
             "spec_sha256": self.spec.sha256(),
             "version": __version__,
             "inputs": [{"file": i.name, "sha256": i.sha256} for i in self.inputs],
+            "warnings": [w.to_dict() for w in self.warnings],
         }
         if self.spec.typology is not None:
             col = self.spec.typology.column
@@ -105,16 +107,18 @@ def compute(
     raw, files = load_input(extracts, spec, encoding=encoding, separator=separator,
                             decimal=decimal)
     inputs = [InputFile(e.path.name, e.sha256) for e in files]
-    frame, selected = compute_frame(raw, spec, periods=periods)
-    return Result(frame, spec, inputs, selected)
+    frame, selected, warnings = compute_frame(raw, spec, periods=periods, with_warnings=True)
+    return Result(frame, spec, inputs, selected, warnings)
 
 
 def compute_frame(
-    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None
-) -> tuple[pl.DataFrame, list[str]]:
+    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None,
+    with_warnings: bool = False,
+) -> Any:
     """Compute from a frame with the spec's input columns (numbers already parsed).
 
-    Returns the output table (sorted by period, then area) and the output periods.
+    Returns the output table (sorted by period, then area) and the output periods, and
+    with ``with_warnings`` also the warning findings.
     """
     text, numeric = spec_columns(spec)
     missing = [c for c in [*text, *numeric] if c not in raw.columns]
@@ -160,4 +164,6 @@ def compute_frame(
         .select(columns)
         .sort([c for c in ("period", "area") if c in columns])
     )
+    if with_warnings:
+        return out, selected, exclude.unknown_exclusions(derived, spec)
     return out, selected

@@ -32,7 +32,6 @@ from .errors import SpecError
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 NORMALISE_METHODS = ("zscore", "robust_zscore", "minmax", "percentile", "rank", "none")
-_POPULATION = "\x00population"  # marks a denominator left to default to input.population
 
 
 def _text(v: Any) -> Any:
@@ -71,9 +70,12 @@ class Exclusion(_Model):
 class Indicator(_Model):
     """One indicator: a ratio of input columns, a change of another indicator, or a column."""
 
-    label: str | None = None
+    label: Label | None = None
     numerator: str | list[str] | None = None
-    denominator: str | None = _POPULATION
+    denominator: str | None = Field(
+        default=None,
+        description="Denominator column; left out: input.population; null: no division.",
+    )
     per: float = 1.0
     type: Literal["flow", "stock"] = "stock"
     direction: Literal[1, -1] = 1
@@ -94,11 +96,15 @@ class Indicator(_Model):
         if self.change_of is None and self.lag is not None:
             raise ValueError("`lag` only applies to `change_of` indicators")
         if self.numerator is None:
-            for key in ("denominator", "per", "type"):
-                if key in self.model_fields_set:
+            # default values are fine (the canonical JSON writes them out)
+            for key, default in (("denominator", None), ("per", 1.0), ("type", "stock")):
+                if getattr(self, key) != default:
                     raise ValueError(f"`{key}` only applies to indicators with a `numerator`")
         if isinstance(self.numerator, list) and not self.numerator:
             raise ValueError("`numerator` lists at least one column")
+        if not (math.isfinite(self.per) and self.per > 0):
+            raise ValueError(f"`per` must be a positive number, got {self.per} "
+                             "(use direction: -1 to reverse an indicator)")
         return self
 
     @property
@@ -127,7 +133,7 @@ class ClassDef(_Model):
 class Index(_Model):
     """One composite index: weights, normalisation, aggregation and classes."""
 
-    label: str | None = None
+    label: Label | None = None
     weights: dict[str, float] = Field(min_length=1)
     normalise: Literal["zscore", "robust_zscore", "minmax", "percentile", "rank", "none"] = "zscore"
     ddof: Literal[0, 1] = 0
@@ -186,7 +192,7 @@ class Spec(_Model):
     """The whole spec, version 1 (see docs/spec.md)."""
 
     spec_version: Literal[1]
-    title: str | None = None
+    title: Label | None = None
     input: InputMap
     min_population: float = Field(default=0, ge=0)
     exclude: list[Exclusion] = Field(default_factory=list)
@@ -196,6 +202,17 @@ class Spec(_Model):
     typology: Typology | None = None
 
     _where: Any = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _default_denominator(self) -> Spec:
+        # a ratio without `denominator` divides by the population; writing it into the
+        # model makes the canonical spec say what is computed
+        for ident, ind in self.indicators.items():
+            if ind.kind == "ratio" and "denominator" not in ind.model_fields_set:
+                self.indicators[ident] = ind.model_copy(
+                    update={"denominator": self.input.population})
+                self.indicators[ident].model_fields_set.add("denominator")
+        return self
 
     # --- derived views used by the pipeline -------------------------------------------
     def used_indicators(self) -> list[str]:
@@ -553,14 +570,6 @@ def parse_spec(text: str, source: str = "<spec>") -> Spec:
         spec = Spec.model_validate(loaded.data)
     except ValidationError as exc:
         raise _from_validation_error(exc, where) from None
-    # resolve the default denominator so that the canonical spec says what is computed
-    indicators = {
-        ident: ind.model_copy(update={"denominator": spec.input.population})
-        if ind.kind == "ratio" and ind.denominator == _POPULATION
-        else ind.model_copy(update={"denominator": None}) if ind.kind != "ratio" else ind
-        for ident, ind in spec.indicators.items()
-    }
-    spec = spec.model_copy(update={"indicators": indicators})
     _check_consistency(spec, where)
     spec._where = where
     return spec

@@ -250,3 +250,18 @@ def test_terminal_summary_on_a_tty(files, monkeypatch) -> None:
     assert "Gewerbegebiet" not in text.split("Top areas")[1]  # not scored, not ranked
     assert "\x1b[" not in text  # no colour codes when the console is not a real terminal
     assert result.stderr == ""
+
+
+def test_warnings_go_to_stderr_and_into_the_json_summary(files) -> None:
+    spec = files["spec"]
+    spec.write_text(SPEC.replace("min_population: 100\n",
+                                 "min_population: 100\nexclude: [{area: '99', reason: x}]\n"),
+                    encoding="utf-8")
+    out = files["dir"] / "out.parquet"
+    result = run("compute", files["data"], "-s", spec, "-o", out)
+    assert result.exit_code == 0
+    assert "warning[input-unknown-exclusion]" in result.stderr and "'99'" in result.stderr
+    result = run("compute", files["data"], "-s", spec, "-o", out, "--json")
+    assert json.loads(result.stdout)["warnings"][0]["value"] == "99"
+    result = run("compute", files["data"], "-s", spec, "-o", out, "--quiet")
+    assert result.stderr == ""

@@ -355,3 +355,67 @@ indices:
     # A: zuzug 1, 4, 9, 16, 25 in 2019..2023 → inflow(2023) − inflow(2022) = 41 − 25
     assert cell(out, "change", "A", "2023") == pytest.approx((16 + 25) - (9 + 16))
     assert cell(out, "change", "C", "2022") == pytest.approx(3 * ((9 + 16) - (4 + 9)))
+
+
+def test_one_area_with_an_earlier_series_does_not_make_its_months_output_periods() -> None:
+    # A starts a month before B and C: in 2024-01 only A has the history the flow needs,
+    # which is not enough to normalise, so the default output starts in 2024-02
+    spec = parse_spec("""\
+spec_version: 1
+input: {area: gebiet, period: monat, population: ew}
+window: 2
+indicators:
+  inflow: {numerator: zu, per: 1000, type: flow}
+indices:
+  arrival: {weights: {inflow: 1}, classes: [{label: alle}]}
+""")
+    rows = table("gebiet monat ew zu", [
+        ("A", "2023-12", 1000, 1), ("A", "2024-01", 1000, 2), ("A", "2024-02", 1000, 3),
+        ("B", "2024-01", 1000, 4), ("B", "2024-02", 1000, 6),
+        ("C", "2024-01", 1000, 5), ("C", "2024-02", 1000, 9),
+    ])
+    out, periods = compute_frame(rows, spec)
+    assert periods == ["2024-02"]
+    # A: (2 + 3) / 1000 × 1000 / ... the mean denominator is 1000, so 5 per 1,000
+    assert cell(out, "inflow", "A") == pytest.approx(5.0)
+    assert cell(out, "inflow", "C") == pytest.approx(14.0)
+
+
+def test_exclusions_that_empty_a_month_are_an_error_not_a_silent_gap() -> None:
+    spec = parse_spec("""\
+spec_version: 1
+input: {area: gebiet, period: monat, population: ew}
+min_population: 300
+indicators:
+  share: {numerator: aus, per: 100}
+indices:
+  arrival: {weights: {share: 1}, classes: [{label: alle}]}
+""")
+    rows = table("gebiet monat ew aus", [
+        ("A", "2024-01", 1000, 10), ("B", "2024-01", 1000, 20),
+        ("A", "2024-02", 1000, 10), ("B", "2024-02", 100, 20),  # B too small in February
+    ])
+    with pytest.raises(ComputeError) as err:
+        compute_frame(rows, spec)
+    assert "2024-02" in err.value.message and "1 scored" in err.value.message
+
+
+def test_named_exclusion_missing_from_the_data_is_a_warning(tmp_path: Path) -> None:
+    from ankunftsindex import compute
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text("""\
+spec_version: 1
+input: {area: gebiet, population: ew}
+exclude: [{area: "0815", reason: Tippfehler}, {area: "03", reason: Kaserne}]
+indicators:
+  share: {numerator: aus, per: 100}
+indices:
+  arrival: {weights: {share: 1}, classes: [{label: alle}]}
+""", encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("gebiet;ew;aus\n01;1000;10\n02;1000;30\n03;500;1\n", encoding="utf-8")
+    result = compute([data], spec)
+    assert [w.code for w in result.warnings] == ["input-unknown-exclusion"]
+    assert result.warnings[0].value == "0815" and result.warnings[0].severity == "warning"
+    assert result.frame["status"].to_list() == ["scored", "scored", "excluded_named"]

@@ -613,3 +613,40 @@ def test_null_denominator_changes_the_hash() -> None:
         "  foreign_share: {numerator: Ausl, denominator: null, per: 100}\n"
     )
     assert parse_spec(no_division).sha256() != parse_spec(MINIMAL).sha256()
+
+
+# --- decisions added after review ------------------------------------------------------
+
+
+@pytest.mark.parametrize("per", ["0", "-100"])
+def test_per_must_be_a_positive_number(per: str) -> None:
+    err = spec_error(with_indicators(f"  foreign_share: {{numerator: Ausl, per: {per}}}\n"))
+    assert "per" in err.message and "positive" in err.message
+
+
+def test_numbers_written_as_title_or_labels_become_text() -> None:
+    text = MINIMAL.replace("spec_version: 1\n", "spec_version: 1\ntitle: 2025\n").replace(
+        "{label: hoch, from: 0}", "{label: 1, from: 0}").replace(
+        "{numerator: Ausl, per: 100}", "{label: 7, numerator: Ausl, per: 100}")
+    spec = parse_spec(text)
+    assert spec.title == "2025"
+    assert spec.indices["arrival"].classes[0].label == "1"
+    assert spec.indicators["foreign_share"].label == "7"
+
+
+def test_canonical_json_reads_back_to_the_same_spec() -> None:
+    spec = parse_spec(with_indicators(
+        "  foreign_share: {numerator: Ausl, per: 100}\n"
+        "  change: {change_of: foreign_share, lag: 12}\n",
+        "{foreign_share: 1, change: 1}"))
+    again = Spec.model_validate_json(spec.canonical_json())
+    assert again.canonical_json() == spec.canonical_json()
+    assert again.indicators["foreign_share"].denominator == "EW"
+    assert again.indicators["change"].denominator is None
+
+
+def test_json_schema_has_no_internal_placeholders() -> None:
+    import json
+
+    schema = json.dumps(Spec.model_json_schema(by_alias=True))
+    assert "\\u0000" not in schema and "\x00" not in schema
