@@ -146,7 +146,7 @@ def read_extract(
                          code="input-csv",
                          hint="check the separator (--separator) and quoting") from None
     frame = frame.rename({c: c.strip() for c in frame.columns})
-    cells = [c for c in frame.columns]
+    cells = list(frame.columns)
     frame = (
         frame.with_row_index(LINE_COL, offset=2)
         .with_columns(pl.lit(str(p)).alias(FILE_COL))
@@ -165,11 +165,12 @@ def guess_decimal(frame: pl.DataFrame, sep: str | None, cols: list[str]) -> str:
     cols = [c for c in cols if frame.schema.get(c) == pl.String]
     if not cols or frame.height == 0:
         return ","
-    cells = frame.select(pl.concat_list(pl.col(cols).str.strip_chars()).alias("v")).explode("v")
-    v = pl.col("v")
-    stats = cells.select(
-        v.str.contains(",", literal=True).any().alias("comma"),
-        (v.str.contains(r"^[+-]?\d*\.\d+$") & ~v.str.contains(_NUMBER[","])).any().alias("point"),
+    v = pl.col(cols).str.strip_chars()
+    stats = frame.select(
+        pl.any_horizontal(v.str.contains(",", literal=True).any()).alias("comma"),
+        pl.any_horizontal(
+            (v.str.contains(r"^[+-]?\d*\.\d+$") & ~v.str.contains(_NUMBER[","])).any()
+        ).alias("point"),
     ).row(0)
     has_comma, has_point_decimal = stats
     return "." if (not has_comma and has_point_decimal) else ","
@@ -177,8 +178,8 @@ def guess_decimal(frame: pl.DataFrame, sep: str | None, cols: list[str]) -> str:
 
 def number_expr(column: str, decimal: str) -> pl.Expr:
     """Parse a text column into Float64: blanks inside numbers, thousands separators,
-    decimal comma or point; null symbols become null, anything else becomes null too
-    (find those with :func:`unreadable_expr`)."""
+    decimal comma or point; null symbols become null, and so does anything else (which
+    :func:`to_typed` reports)."""
     s = _cleaned(column)
     thousands = "." if decimal == "," else ","
     normal = s.str.replace_all(thousands, "", literal=True)
@@ -195,12 +196,6 @@ def number_expr(column: str, decimal: str) -> pl.Expr:
 def _cleaned(column: str) -> pl.Expr:
     s = pl.col(column).str.strip_chars().str.replace_all(_BLANKS, "")
     return pl.when(s.is_in(list(NULL_SYMBOLS))).then(None).otherwise(s)
-
-
-def unreadable_expr(column: str, decimal: str) -> pl.Expr:
-    """True where a cell holds text that is neither a number nor a null symbol."""
-    s = _cleaned(column)
-    return s.is_not_null() & ~s.str.contains(_NUMBER[decimal])
 
 
 def not_finite_expr(column: str) -> pl.Expr:
@@ -265,43 +260,66 @@ def _spec_path_of_column(spec: Spec, column: str) -> tuple[str | int, ...]:
 
 
 def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]:
-    """Select the spec's columns from one file and parse them; report unreadable cells."""
+    """Select the spec's columns from one file and parse them; report unreadable cells.
+
+    One pass parses every numeric column; only the (usually no) rows with a bad cell are
+    looked at again to say what is wrong with them."""
     text_cols, numeric_cols = spec_columns(spec)
     err = _missing_columns(extract, text_cols + numeric_cols, spec)
     if err is not None:
         raise err
     frame = extract.frame.select(FILE_COL, LINE_COL, *text_cols, *numeric_cols)
-    decimal = extract.decimal
     findings: list[Finding] = []
-    casts: list[pl.Expr] = []
-    for c in text_cols:
-        casts.append(pl.col(c).cast(pl.String).str.strip_chars().alias(c))
+    parsed: dict[str, pl.Expr] = {}
+    present: dict[str, pl.Expr] = {}
     for c in numeric_cols:
         dtype = frame.schema[c]
         if dtype == pl.String:
-            # "nan"/"inf" as text, or a number too large for a float
-            not_finite = not_finite_expr(c) | number_expr(c, decimal).is_infinite().fill_null(False)
-            findings += rows_to_findings(
-                frame.filter(not_finite), c, "input-not-finite", "NaN or infinity is not a count",
-                "leave the cell empty or use '.' for a withheld value")
-            findings += rows_to_findings(
-                frame.filter(unreadable_expr(c, decimal) & ~not_finite), c, "input-not-a-number",
-                f"not a number (read with decimal {'comma' if decimal == ',' else 'point'})",
-                _decimal_hint(decimal))
-            casts.append(number_expr(c, decimal))
+            parsed[c] = number_expr(c, extract.decimal)
+            present[c] = _cleaned(c).is_not_null()
         elif dtype.is_numeric():
-            as_float = pl.col(c).cast(pl.Float64)
-            bad = frame.filter(as_float.is_nan() | as_float.is_infinite())
-            findings += rows_to_findings(
-                bad, c, "input-not-finite", "NaN or infinity is not a count",
-                "store a null for a missing value")
-            casts.append(as_float.alias(c))
+            parsed[c] = pl.col(c).cast(pl.Float64)
+            present[c] = pl.col(c).is_not_null()
         else:
             findings.append(Finding("input-not-a-number", f"column holds {dtype}, not numbers",
                                     file=str(extract.path), column=c,
                                     hint="store counts as numbers"))
-            casts.append(pl.lit(None, pl.Float64).alias(c))
-    return frame.with_columns(casts), findings
+            parsed[c] = pl.lit(None, pl.Float64)
+            present[c] = pl.lit(False)
+    work = frame.with_columns(
+        *[e.alias(f"_num_{c}") for c, e in parsed.items()],
+        *[e.alias(f"_has_{c}") for c, e in present.items()],
+    ).with_columns(
+        # a cell that is there but gives no finite number
+        ((pl.col(f"_has_{c}") & pl.col(f"_num_{c}").is_null())
+         | ~pl.col(f"_num_{c}").is_finite().fill_null(True)).alias(f"_bad_{c}")
+        for c in parsed
+    )
+    flags = [f"_bad_{c}" for c in parsed]
+    if flags:
+        bad = work.filter(pl.any_horizontal(flags))
+        for c in parsed:
+            cells = bad.filter(pl.col(f"_bad_{c}"))
+            if cells.height == 0:
+                continue
+            not_finite = ~pl.col(f"_num_{c}").is_finite().fill_null(True)
+            if frame.schema[c] == pl.String:
+                not_finite = not_finite | not_finite_expr(c)
+            findings += rows_to_findings(
+                cells.filter(not_finite), c, "input-not-finite",
+                "NaN or infinity is not a count",
+                "leave the cell empty or use '.' for a withheld value")
+            findings += rows_to_findings(
+                cells.filter(~not_finite), c, "input-not-a-number",
+                f"not a number (read with decimal "
+                f"{'comma' if extract.decimal == ',' else 'point'})",
+                _decimal_hint(extract.decimal))
+    typed = work.select(
+        FILE_COL, LINE_COL,
+        *[pl.col(c).cast(pl.String).str.strip_chars() for c in text_cols],
+        *[pl.col(f"_num_{c}").alias(c) for c in numeric_cols],
+    )
+    return typed, findings
 
 
 def _decimal_hint(decimal: str) -> str:
