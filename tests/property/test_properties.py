@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from helpers import table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -26,7 +27,6 @@ from ankunftsindex.pipeline import compute_frame
 from ankunftsindex.spec import parse_spec
 from ankunftsindex.write import write_output
 
-TEXT = ("gebiet", "name", "monat")
 MONTHS = ["2023-11", "2023-12", "2024-01", "2024-02"]
 
 PANEL_SPEC = """\
@@ -57,14 +57,6 @@ typology:
   default: B
 """
 
-
-def table(header: str, rows: list[tuple]) -> pl.DataFrame:
-    cols = header.split()
-    return pl.DataFrame({
-        c: pl.Series(c, [r[i] for r in rows],
-                     dtype=pl.String if c in TEXT else pl.Float64, strict=False)
-        for i, c in enumerate(cols)
-    })
 
 
 @st.composite

@@ -10,27 +10,17 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from helpers import table
 
 from ankunftsindex.errors import ComputeError
 from ankunftsindex.pipeline import compute_frame
 from ankunftsindex.spec import parse_spec
-
-TEXT = ("gebiet", "name", "monat", "jahr")
 
 A = [1.0, 2.0, 4.0, 8.0, 0.5]
 B = [3.0, 1.0, 2.0, 2.0, 4.0]
 AREAS = ["01", "02", "03", "04", "05"]
 ALL = "classes: [{label: alle}]"
 
-
-def table(header: str, rows: list[tuple]) -> pl.DataFrame:
-    """A frame as compute_frame expects it: IDs and periods as text, counts as Float64."""
-    cols = header.split()
-    return pl.DataFrame({
-        c: pl.Series(c, [r[i] for r in rows],
-                     dtype=pl.String if c in TEXT else pl.Float64, strict=False)
-        for i, c in enumerate(cols)
-    })
 
 
 CROSS_HEAD = """\

@@ -12,32 +12,12 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from helpers import cell, table
 
 from ankunftsindex import compute
 from ankunftsindex.errors import ComputeError
 from ankunftsindex.pipeline import compute_frame
 from ankunftsindex.spec import parse_spec
-
-TEXT = ("gebiet", "name", "monat", "jahr")
-
-
-def table(header: str, rows: list[tuple]) -> pl.DataFrame:
-    """A frame as compute_frame expects it: IDs and periods as text, counts as Float64."""
-    cols = header.split()
-    return pl.DataFrame({
-        c: pl.Series(c, [r[i] for r in rows],
-                     dtype=pl.String if c in TEXT else pl.Float64, strict=False)
-        for i, c in enumerate(cols)
-    })
-
-
-def cell(out: pl.DataFrame, column: str, area: str, period: str | None = None) -> object:
-    f = out.filter(pl.col("area") == area)
-    if period is not None:
-        f = f.filter(pl.col("period") == period)
-    assert f.height == 1, f"expected one row for {area} {period}, got {f.height}"
-    return f[column][0]
-
 
 # --- status order over months ----------------------------------------------------------------
 

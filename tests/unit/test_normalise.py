@@ -9,25 +9,15 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 import pytest
+from helpers import table
 
 from ankunftsindex.errors import ComputeError
 from ankunftsindex.pipeline import compute_frame
 from ankunftsindex.spec import parse_spec
 
-TEXT = ("gebiet", "name", "monat", "jahr")
-
 X = [2.0, 4.0, 4.0, 5.0, 7.0, 9.0, 3.0]
 AREAS = [f"0{i + 1}" for i in range(len(X))]
 
-
-def table(header: str, rows: list[tuple]) -> pl.DataFrame:
-    """A frame as compute_frame expects it: IDs and periods as text, counts as Float64."""
-    cols = header.split()
-    return pl.DataFrame({
-        c: pl.Series(c, [r[i] for r in rows],
-                     dtype=pl.String if c in TEXT else pl.Float64, strict=False)
-        for i, c in enumerate(cols)
-    })
 
 
 def cross_spec(index: str, indicators: str = "  x: {column: xv}\n") -> str:
