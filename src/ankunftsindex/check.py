@@ -45,13 +45,14 @@ def check_ids(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
 def check_duplicates(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     """Each area appears once per period."""
     keys = [spec.input.area] + ([spec.input.period] if spec.input.period else [])
+    # position in the concatenated input: (file, line) is not unique when a file is
+    # given twice
     dup = (
-        frame.with_columns(pl.len().over(keys).alias("_n"),
-                           pl.col(LINE_COL).first().over(keys).alias("_first_line"),
-                           pl.col(FILE_COL).first().over(keys).alias("_first_file"))
-        .filter(pl.col("_n") > 1)
-        .filter((pl.col(LINE_COL) != pl.col("_first_line"))
-                | (pl.col(FILE_COL) != pl.col("_first_file")))
+        frame.with_row_index("_row")
+        .with_columns(pl.col("_row").min().over(keys).alias("_first_row"),
+                      pl.col(LINE_COL).first().over(keys).alias("_first_line"),
+                      pl.col(FILE_COL).first().over(keys).alias("_first_file"))
+        .filter(pl.col("_row") != pl.col("_first_row"))
     )
     what = "area × period" if spec.input.period else "area"
     return rows_to_findings(

@@ -130,13 +130,13 @@ def compute(
         periods = [p.strip() for item in (period or []) for p in item.split(",") if p.strip()]
         result = run(extracts, spec, periods=periods or None, encoding=encoding,
                      separator=separator, decimal=decimal.value if decimal else None)
-        write_output(result.frame, output, result.metadata(), kind)
+        summary = {"output": str(output), **result.summary()}  # before writing: no
+        write_output(result.frame, output, result.metadata(), kind)  # failure after it
         if not quiet:
             for warning in result.warnings:
                 _stderr().print(f"warning[{warning.code}]: {warning.render()}"
                                 + (f"\nhint: {warning.hint}" if warning.hint else ""),
                                 markup=False)
-        summary = {"output": str(output), **result.summary()}
         if as_json:
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         elif quiet:
@@ -156,7 +156,7 @@ def _on_terminal() -> bool:
 
 def one_line(summary: dict[str, Any]) -> str:
     """The one-line summary printed when not on a terminal."""
-    periods = summary["periods"]
+    periods = summary["periods"] or [""]
     span = periods[0] if len(periods) == 1 else f"{periods[0]}…{periods[-1]}"
     span = "" if span == "" else f" {span}"
     parts = [f"{summary['areas']} areas", f"{len(periods)} period(s){span}",

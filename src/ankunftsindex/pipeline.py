@@ -120,6 +120,9 @@ def compute_frame(
     Returns the output table (sorted by period, then area) and the output periods, and
     with ``with_warnings`` also the warning findings.
     """
+    if raw.height == 0:
+        raise InputError("the input has no data rows", code="input-empty",
+                         hint="give extracts with at least one row per area")
     text, numeric = spec_columns(spec)
     missing = [c for c in [*text, *numeric] if c not in raw.columns]
     if missing:

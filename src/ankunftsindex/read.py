@@ -153,27 +153,50 @@ def read_extract(
         # blank lines (or lines of separators only) are not rows
         .filter(~pl.all_horizontal(pl.col(cells).str.strip_chars().fill_null("") == ""))
     )
+    if frame.height == 0:
+        raise InputError(f"{p}: the file has a header but no data rows", code="input-empty",
+                         hint="check the export; the file needs data rows below the header")
     cols = [c for c in (numeric_columns or cells) if c in cells]
-    return Extract(p, sha, frame, enc, sep, decimal or guess_decimal(frame, sep, cols))
+    return Extract(p, sha, frame, enc, sep, decimal or guess_decimal(frame, sep, cols, p))
 
 
-def guess_decimal(frame: pl.DataFrame, sep: str | None, cols: list[str]) -> str:
+_POINT_DECIMAL = r"^[+-]?\d*\.\d+$"
+_GERMAN_THOUSANDS = r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$"
+
+
+def guess_decimal(frame: pl.DataFrame, sep: str | None, cols: list[str],
+                  path: Path | None = None) -> str:
     """Decimal comma for ``;`` files unless no cell of the numeric columns ``cols`` has a
-    comma and some has a point that cannot be a German thousands separator."""
+    comma and some has a point that cannot be a German thousands separator. A file with
+    both such a cell and one that only fits a thousands separator (``1.000``) is
+    ambiguous: an error, never a guess."""
     if sep != ";":
         return "."
     cols = [c for c in cols if frame.schema.get(c) == pl.String]
     if not cols or frame.height == 0:
         return ","
     v = pl.col(cols).str.strip_chars()
-    stats = frame.select(
+    has_comma, has_point_decimal = frame.select(
         pl.any_horizontal(v.str.contains(",", literal=True).any()).alias("comma"),
         pl.any_horizontal(
-            (v.str.contains(r"^[+-]?\d*\.\d+$") & ~v.str.contains(_NUMBER[","])).any()
+            (v.str.contains(_POINT_DECIMAL) & ~v.str.contains(_NUMBER[","])).any()
         ).alias("point"),
     ).row(0)
-    has_comma, has_point_decimal = stats
-    return "." if (not has_comma and has_point_decimal) else ","
+    if has_comma or not has_point_decimal:
+        return ","
+    thousands = [
+        Finding("input-ambiguous-decimal",
+                "looks like a thousands separator, but other cells use a decimal point",
+                file=str(path) if path else None, line=line, column=c, value=value)
+        for c in cols
+        for line, value in frame.filter(pl.col(c).str.strip_chars().str.contains(
+            _GERMAN_THOUSANDS)).select(LINE_COL, c).head(3).rows()
+    ]
+    if thousands:
+        raise error_from_findings(
+            thousands, f"{path}: cannot tell the decimal mark", "input-ambiguous-decimal",
+            "pass --decimal=. (1.000 is one) or --decimal=, (1.000 is a thousand)")
+    return "."
 
 
 def number_expr(column: str, decimal: str) -> pl.Expr:
@@ -340,6 +363,14 @@ def load_input(
     if not paths:
         raise InputError("no input files given", code="input-none",
                          hint="pass one or more extract files (CSV or Parquet)")
+    seen: dict[Path, str] = {}
+    for p in paths:
+        key = Path(p).resolve()
+        if key in seen:
+            raise InputError(f"{p}: the file is given twice (also as {seen[key]})",
+                             code="input-duplicate",
+                             hint="give each extract once")
+        seen[key] = str(p)
     _, numeric = spec_columns(spec)
     extracts = [read_extract(p, encoding=encoding, separator=separator, decimal=decimal,
                              numeric_columns=numeric) for p in paths]

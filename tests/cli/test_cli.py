@@ -265,3 +265,12 @@ def test_warnings_go_to_stderr_and_into_the_json_summary(files) -> None:
     assert json.loads(result.stdout)["warnings"][0]["value"] == "99"
     result = run("compute", files["data"], "-s", spec, "-o", out, "--quiet")
     assert result.stderr == ""
+
+
+def test_header_only_file_is_exit_4_and_writes_nothing(files) -> None:
+    files["data"].write_text("Gebiet;Name;Einwohner;Auslaender;SGB2\r\n", encoding="utf-8")
+    out = files["dir"] / "out.csv"
+    result = run("compute", files["data"], "-s", files["spec"], "-o", out)
+    assert result.exit_code == 4
+    assert "input-empty" in result.stderr and result.stdout == ""
+    assert not out.exists() and not (files["dir"] / "out.csv.meta.json").exists()

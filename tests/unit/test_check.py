@@ -303,3 +303,18 @@ def test_all_problems_are_reported_together(tmp_path: Path) -> None:
         ("input-negative-count", 3),
     ]
     assert err.total_findings == 4
+
+
+def test_the_same_file_given_twice_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, ROWS)
+    err = compute_error([path, tmp_path / "." / path.name])
+    assert err.code == "input-duplicate"
+    assert "given twice" in err.message
+
+
+def test_a_copy_of_a_file_under_another_name_is_caught_row_by_row(tmp_path: Path) -> None:
+    a = write(tmp_path, ROWS, "a.csv")
+    b = write(tmp_path, ROWS, "b.csv")
+    err = compute_error([a, b])
+    assert [(f.file, f.line) for f in only(err.findings, "input-duplicate")] == [
+        (str(b), 2), (str(b), 3), (str(b), 4)]

@@ -395,3 +395,22 @@ def test_extracts_carry_the_file_sha256(tmp_path: Path) -> None:
     path = write(tmp_path, f"{HEADER}\n01100101;Mitte;2025-01;1000;50\n")
     _, extracts = load_input([path], SPEC)
     assert extracts[0].sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_header_without_data_rows_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER + "\r\n")
+    err = input_error([path])
+    assert err.code == "input-empty"
+    assert str(path) in err.message and "no data rows" in err.message
+
+
+def test_point_decimals_next_to_a_thousands_like_cell_are_ambiguous(tmp_path: Path) -> None:
+    # 12.5 says "decimal point", 1.000 only fits a German thousands separator: no guess
+    path = write(tmp_path, f"{HEADER}\n01;A;2025-01;1.000;12.5\n02;B;2025-01;1000;6\n")
+    err = input_error([path])
+    assert err.code == "input-ambiguous-decimal"
+    assert [(f.line, f.column, f.value) for f in err.findings] == [(2, "EW", "1.000")]
+    # an explicit choice is taken as it is
+    assert load(path, decimal=".")["EW"].to_list() == [1.0, 1000.0]
+    err = input_error([path], decimal=",")  # then 12.5 is not a German number
+    assert [(f.line, f.column, f.value) for f in err.findings] == [(2, "Ausl", "12.5")]
