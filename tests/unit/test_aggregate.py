@@ -305,3 +305,18 @@ indices:
     assert periods == ["2024"]
     assert out["g"].to_list() == pytest.approx([1.0, 3.0])
     assert out["r"].to_list() == pytest.approx([(1 - 1) / 1, (3 - 1) / 1])
+
+
+def test_typology_column_name_and_missing_default() -> None:
+    typology = """\
+typology:
+  column: quartierstyp
+  rules:
+    - {label: Ankunftsquartier, when: "arrival_class = 'hoch'"}
+"""
+    out = cross(TWO_INDICES, typology=typology, a=[1.0, 2.0, 4.0, 8.0, 0.5],
+                b=[3.0, 1.0, 2.0, 5.0, 4.0])
+    assert "typ" not in out.columns
+    # no default: scored areas that match no rule get no type
+    assert out["quartierstyp"].to_list() == [None, "Ankunftsquartier", "Ankunftsquartier",
+                                             "Ankunftsquartier", None]
