@@ -106,20 +106,26 @@ def compute(
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     raw, files = load_input(extracts, spec, encoding=encoding, separator=separator,
                             decimal=decimal)
-    inputs = [InputFile(e.path.name, e.sha256) for e in files]
-    frame, selected, warnings = compute_frame(raw, spec, periods=periods, with_warnings=True)
-    return Result(frame, spec, inputs, selected, warnings)
+    result = compute_result(raw, spec, periods=periods)
+    result.inputs = [InputFile(e.path.name, e.sha256) for e in files]
+    return result
 
 
 def compute_frame(
-    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None,
-    with_warnings: bool = False,
-) -> Any:
+    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None
+) -> tuple[pl.DataFrame, list[str]]:
     """Compute from a frame with the spec's input columns (numbers already parsed).
 
-    Returns the output table (sorted by period, then area) and the output periods, and
-    with ``with_warnings`` also the warning findings.
+    Returns the output table (sorted by period, then area) and the output periods.
     """
+    result = compute_result(raw, spec, periods=periods)
+    return result.frame, result.periods
+
+
+def compute_result(
+    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None
+) -> Result:
+    """:func:`compute_frame` as a :class:`Result` (with warnings, without input files)."""
     if raw.height == 0:
         raise InputError("the input has no data rows", code="input-empty",
                          hint="give extracts with at least one row per area")
@@ -167,6 +173,4 @@ def compute_frame(
         .select(columns)
         .sort([c for c in ("period", "area") if c in columns])
     )
-    if with_warnings:
-        return out, selected, exclude.unknown_exclusions(derived, spec)
-    return out, selected
+    return Result(out, spec, [], selected, exclude.unknown_exclusions(derived, spec))
