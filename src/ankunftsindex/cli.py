@@ -124,9 +124,10 @@ def compute(
     """Compute indicators, indices, ranks, classes and typology; write Parquet or CSV."""
     with handle_errors(debug):
         from .pipeline import compute as run
-        from .write import format_for, write_output
+        from .write import check_target, format_for, write_output
 
         kind = format_for(output, fmt.value if fmt else None)  # fail before any work
+        check_target(output, extracts, spec)
         periods = [p.strip() for item in (period or []) for p in item.split(",") if p.strip()]
         result = run(extracts, spec, periods=periods or None, encoding=encoding,
                      separator=separator, decimal=decimal.value if decimal else None)

@@ -39,6 +39,16 @@ def format_for(path: Path, fmt: str | None) -> str:
         code="output-format", hint="name the file .parquet or .csv, or pass --format")
 
 
+def check_target(path: Path, inputs: list[Path], spec: Path | None = None) -> None:
+    """Refuse an output path that is one of the inputs (or the spec or its sidecar)."""
+    target = path.resolve()
+    for source in [*inputs, *([spec] if spec is not None else [])]:
+        if source.resolve() in (target, sidecar_path(target)):
+            raise OutputError(f"{path}: the output would overwrite the input {source}",
+                              code="output-overwrites-input",
+                              hint="write the result to another file")
+
+
 def sidecar_path(path: Path) -> Path:
     """Where the provenance of a CSV output goes (CSV has no place for metadata)."""
     return path.with_name(path.name + ".meta.json")

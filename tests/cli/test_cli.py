@@ -274,3 +274,12 @@ def test_header_only_file_is_exit_4_and_writes_nothing(files) -> None:
     assert result.exit_code == 4
     assert "input-empty" in result.stderr and result.stdout == ""
     assert not out.exists() and not (files["dir"] / "out.csv.meta.json").exists()
+
+
+def test_output_onto_an_input_is_refused(files) -> None:
+    before = files["data"].read_bytes()
+    result = run("compute", files["data"], "-s", files["spec"], "-o", files["data"],
+                 "--format", "csv")
+    assert result.exit_code == 5
+    assert "output-overwrites-input" in result.stderr
+    assert files["data"].read_bytes() == before
