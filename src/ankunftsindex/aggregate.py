@@ -7,7 +7,7 @@ from functools import reduce
 
 import polars as pl
 
-from .errors import ComputeError
+from .errors import ComputeError, SpecError
 from .normalise import (
     Reference,
     check_reference,
@@ -16,7 +16,7 @@ from .normalise import (
     winsorise_expr,
     zscore,
 )
-from .spec import ClassDef, Index, Spec, Typology
+from .spec import ClassDef, Index, Spec, Typology, spec_position
 
 COLLECT = {"engine": "in-memory"}  # the streaming engine sums groups in varying order
 
@@ -96,6 +96,26 @@ def _check_positive(frame: pl.DataFrame, index: Index, index_id: str, periods: l
                 f"({bad.height} such row(s))",
                 code="compute-geometric-nonpositive",
                 hint="use normalise: rank (1..n) with aggregate: geometric, or aggregate: mean")
+
+
+def apply_typology(scored: pl.DataFrame, spec: Spec) -> pl.DataFrame:
+    """Add the typology column; a rule that fails on the data is a spec error naming it
+    (the check at load time runs the rules on an empty frame only)."""
+    assert spec.typology is not None
+    try:
+        return scored.with_columns(typology_expr(spec.typology))
+    except pl.exceptions.PolarsError:
+        for i, rule in enumerate(spec.typology.rules):
+            try:
+                scored.select(pl.sql_expr(rule.when))
+            except pl.exceptions.PolarsError as exc:
+                where = spec_position(spec, ("typology", "rules", i, "when"))
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                raise SpecError(f"{where}: rule {rule.label!r} fails on the data: {first}",
+                                code="spec-typology-sql",
+                                hint="compare class columns with their labels, e.g. "
+                                "\"arrival_class = 'hoch'\"") from None
+        raise
 
 
 def typology_expr(typology: Typology) -> pl.Expr:

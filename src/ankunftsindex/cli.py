@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Iterator
@@ -117,8 +118,8 @@ def compute(
         help="Decimal mark in CSV input: ',' or '.' (default: ',' for ;-files).")] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print a machine-readable JSON summary on stdout.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")]
-    = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print nothing on success but warnings (on stderr).")] = False,
     debug: DebugOpt = False,
 ) -> None:
     """Compute indicators, indices, ranks, classes and typology; write Parquet or CSV."""
@@ -129,24 +130,31 @@ def compute(
         kind = format_for(output, fmt.value if fmt else None)  # fail before any work
         check_target(output, extracts, spec)
         periods = [p.strip() for item in (period or []) for p in item.split(",") if p.strip()]
+        bad = [p for p in periods if not re.match(r"^\d{4}(-(0[1-9]|1[0-2]))?$", p)]
+        if bad:
+            raise typer.BadParameter(f"{bad[0]!r} is neither YYYY-MM nor YYYY",
+                                     param_hint="--period")
         result = run(extracts, spec, periods=periods or None, encoding=encoding,
                      separator=separator, decimal=decimal.value if decimal else None)
-        summary = {"output": str(output), **result.summary()}  # before writing: no
-        write_output(result.frame, output, result.metadata(), kind)  # failure after it
-        if not quiet:
-            for warning in result.warnings:
-                _stderr().print(f"warning[{warning.code}]: {warning.render()}"
-                                + (f"\nhint: {warning.hint}" if warning.hint else ""),
-                                markup=False)
+        summary = {"output": str(output), **result.summary()}
+        view = None
+        if not (as_json or quiet) and _on_terminal():
+            from rich.console import Console
+
+            from .cli_render import summary_view
+
+            view = summary_view(result, summary, output)
+        # everything that could fail is done: from here on, write and report
+        write_output(result.frame, output, result.metadata(), kind)
+        for warning in result.warnings:
+            _stderr().print(f"warning[{warning.code}]: {warning.render()}"
+                            + (f"\nhint: {warning.hint}" if warning.hint else ""),
+                            markup=False)
         if as_json:
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
-        elif quiet:
-            pass
-        elif _on_terminal():
-            from .cli_render import render_summary
-
-            render_summary(result, output)
-        else:
+        elif view is not None:
+            Console().print(view)
+        elif not quiet:
             typer.echo(str(output))
             _stderr().print(one_line(summary), markup=False)
 

@@ -19,6 +19,10 @@ EXIT_INPUT = 4
 EXIT_OUTPUT = 5
 EXIT_INTERNAL = 70
 
+#: Columns that every input frame carries so that findings can say where a row came from.
+FILE_COL = "_file"
+LINE_COL = "_line"
+
 #: How many findings an error lists before it says how many more there are.
 MAX_FINDINGS = 50
 
@@ -131,7 +135,7 @@ def rows_to_findings(
     severity: str = "error",
     limit: int = MAX_FINDINGS * 4,
 ) -> list[Finding]:
-    """Findings from a (small) polars frame of offending rows with ``_file``/``_line``.
+    """Findings from a (small) polars frame of offending rows with FILE_COL/LINE_COL.
 
     The value shown is the row's cell in ``column``; ``message`` may use ``{value}`` and
     any other column of the frame as format fields.
@@ -144,8 +148,8 @@ def rows_to_findings(
                 code=code,
                 message=message.format(**row) if "{" in message else message,
                 severity=severity,
-                file=row.get("_file"),
-                line=row.get("_line"),
+                file=row.get(FILE_COL),
+                line=row.get(LINE_COL),
                 column=column,
                 value=None if value is None else str(value),
                 hint=hint,

@@ -13,7 +13,7 @@ import polars as pl
 
 from . import check, exclude
 from ._version import __version__
-from .aggregate import COLLECT, compute_index, typology_expr
+from .aggregate import COLLECT, apply_typology, compute_index
 from .derive import derive, standardise_columns
 from .errors import Finding, InputError
 from .exclude import assign_status, select_periods
@@ -164,7 +164,7 @@ def compute_result(
     for index_id in spec.indices:
         scored = compute_index(scored, spec, index_id, selected)
     if spec.typology is not None:
-        scored = scored.with_columns(typology_expr(spec.typology))
+        scored = apply_typology(scored, spec)
     rest = derived.filter(in_scope & (pl.col("status") != "scored"))
     columns = spec.output_columns()
     out = (

@@ -15,15 +15,20 @@ from pathlib import Path
 
 import polars as pl
 
-from .errors import Finding, InputError, error_from_findings, rows_to_findings
+from .errors import (
+    FILE_COL,
+    LINE_COL,
+    Finding,
+    InputError,
+    error_from_findings,
+    rows_to_findings,
+)
 from .spec import Spec
 
 #: Cell contents that mean "no value" in German statistical tables (withheld, not
 #: applicable, nothing there). Compared after stripping blanks.
 NULL_SYMBOLS = ("", ".", "-", "–", "x", "X", "/", "…", "...")
 
-FILE_COL = "_file"
-LINE_COL = "_line"
 
 _BLANKS = r"[ \u00a0\u202f\t]"
 _EXP = r"([eE][+-]?\d+)?"
@@ -111,6 +116,9 @@ def read_extract(
     Without ``decimal``, the decimal mark is guessed from ``numeric_columns`` (default:
     all columns; names such as "Mitte, Nord" mislead the guess, so pass them)."""
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder, not a file", code="input-not-found",
+                         hint=f"give the files in it, e.g. {p}/*.csv")
     if not p.is_file():
         raise InputError(f"{p}: input file not found", code="input-not-found",
                          hint="check the path; several files may be given")
@@ -226,28 +234,24 @@ def not_finite_expr(column: str) -> pl.Expr:
     return _cleaned(column).str.to_lowercase().str.contains(_NOT_FINITE).fill_null(False)
 
 
-def spec_columns(spec: Spec) -> tuple[list[str], list[str]]:
-    """The text columns and the numeric columns that the spec reads, without repeats."""
-    text = [spec.input.area]
-    for c in (spec.input.name, spec.input.period):
-        if c is not None and c not in text:
-            text.append(c)
-    numeric: list[str] = [spec.input.population]
-    for ind in spec.indicators.values():
-        for c in [*ind.numerator_columns, ind.denominator, ind.column]:
-            if c is not None and c not in numeric:
-                numeric.append(c)
-    return text, numeric
+def _unique(columns: list[str | None]) -> list[str]:
+    return list(dict.fromkeys(c for c in columns if c is not None))
 
 
 def count_columns(spec: Spec) -> list[str]:
-    """Numeric columns that hold counts (must not be negative): all but `column` ones."""
-    counts: list[str] = [spec.input.population]
-    for ind in spec.indicators.values():
-        for c in [*ind.numerator_columns, ind.denominator]:
-            if c is not None and c not in counts:
-                counts.append(c)
-    return counts
+    """Numeric columns that hold counts (must not be negative): population, numerators
+    and denominators, without repeats."""
+    return _unique([spec.input.population, *[
+        c for ind in spec.indicators.values() for c in [*ind.numerator_columns, ind.denominator]
+    ]])
+
+
+def spec_columns(spec: Spec) -> tuple[list[str], list[str]]:
+    """The text columns and the numeric columns (counts, then columns taken as they are)
+    that the spec reads, without repeats."""
+    text = _unique([spec.input.area, spec.input.name, spec.input.period])
+    numeric = _unique([*count_columns(spec), *[i.column for i in spec.indicators.values()]])
+    return text, numeric
 
 
 def _missing_columns(extract: Extract, needed: list[str], spec: Spec) -> InputError | None:

@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    Strict,
     ValidationError,
     field_validator,
     model_validator,
@@ -31,7 +32,7 @@ from pydantic import (
 from .errors import SpecError
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-NORMALISE_METHODS = ("zscore", "robust_zscore", "minmax", "percentile", "rank", "none")
+PERIOD_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
 
 
 def _text(v: Any) -> Any:
@@ -39,11 +40,21 @@ def _text(v: Any) -> Any:
     return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
 
 
+def _no_bool(v: Any) -> Any:
+    if isinstance(v, bool):
+        raise ValueError(f"expected a number, got {str(v).lower()}")
+    return v
+
+
+# Text that may be written as a number; numbers that must be numbers (no true/false, no
+# "1.0" in quotes, no NaN or infinity, which the model config rejects)
 Label = Annotated[str, BeforeValidator(_text)]
+Number = Annotated[float, Strict()]
+Whole = Annotated[int, Strict()]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class InputMap(_Model):
@@ -58,13 +69,8 @@ class InputMap(_Model):
 class Exclusion(_Model):
     """An area left out of the computation by name, with the reason."""
 
-    area: str
-    reason: str
-
-    @field_validator("area", mode="before")
-    @classmethod
-    def _area_text(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
+    area: Label
+    reason: Label
 
 
 class Indicator(_Model):
@@ -76,11 +82,11 @@ class Indicator(_Model):
         default=None,
         description="Denominator column; left out: input.population; null: no division.",
     )
-    per: float = 1.0
+    per: Number = 1.0
     type: Literal["flow", "stock"] = "stock"
-    direction: Literal[1, -1] = 1
+    direction: Annotated[Literal[1, -1], BeforeValidator(_no_bool)] = 1
     change_of: str | None = None
-    lag: int | None = Field(default=None, ge=1)
+    lag: Whole | None = Field(default=None, ge=1)
     column: str | None = None
 
     @model_validator(mode="after")
@@ -102,7 +108,7 @@ class Indicator(_Model):
                     raise ValueError(f"`{key}` only applies to indicators with a `numerator`")
         if isinstance(self.numerator, list) and not self.numerator:
             raise ValueError("`numerator` lists at least one column")
-        if not (math.isfinite(self.per) and self.per > 0):
+        if not self.per > 0:
             raise ValueError(f"`per` must be a positive number, got {self.per} "
                              "(use direction: -1 to reverse an indicator)")
         return self
@@ -126,42 +132,36 @@ class ClassDef(_Model):
     """One class of an index: ``from <= value < to``; a missing bound is open."""
 
     label: Label
-    from_: float | None = Field(default=None, alias="from")
-    to: float | None = None
+    from_: Number | None = Field(default=None, alias="from")
+    to: Number | None = None
 
 
 class Index(_Model):
     """One composite index: weights, normalisation, aggregation and classes."""
 
     label: Label | None = None
-    weights: dict[str, float] = Field(min_length=1)
+    weights: dict[str, Number] = Field(min_length=1)
     normalise: Literal["zscore", "robust_zscore", "minmax", "percentile", "rank", "none"] = "zscore"
-    ddof: Literal[0, 1] = 0
-    winsorise: tuple[float, float] | None = None
+    ddof: Annotated[Literal[0, 1], BeforeValidator(_no_bool)] = 0
+    winsorise: tuple[Number, Number] | None = None
     aggregate: Literal["mean", "sum", "geometric"] = "mean"
-    standardise: bool = False
-    reference_period: str | None = None
+    standardise: Annotated[bool, Strict()] = False
+    reference_period: Label | None = None
     classes: list[ClassDef] = Field(min_length=1)
 
-    @field_validator("reference_period", mode="before")
+    @field_validator("reference_period")
     @classmethod
-    def _period_text(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
-
-    @field_validator("ddof", "standardise", mode="before")
-    @classmethod
-    def _no_bool_int_mixup(cls, v: Any, info: Any) -> Any:
-        if info.field_name == "ddof" and isinstance(v, bool):
-            raise ValueError("ddof is 0 (population SD) or 1 (sample SD), not true/false")
-        if info.field_name == "standardise" and not isinstance(v, bool):
-            raise ValueError("standardise is true or false")
+    def _period_format(cls, v: str | None) -> str | None:
+        if v is not None and not PERIOD_PATTERN.match(v):
+            raise ValueError(f"reference_period {v!r} is neither YYYY-MM nor YYYY "
+                             "(write it in quotes, e.g. \"2024-12\")")
         return v
 
     @field_validator("weights")
     @classmethod
     def _positive(cls, v: dict[str, float]) -> dict[str, float]:
         for key, w in v.items():
-            if not (math.isfinite(w) and w > 0):
+            if not w > 0:
                 raise ValueError(f"weight of {key!r} must be a positive number, got {w}")
         return v
 
@@ -194,25 +194,32 @@ class Spec(_Model):
     spec_version: Literal[1]
     title: Label | None = None
     input: InputMap
-    min_population: float = Field(default=0, ge=0)
+    min_population: Number = Field(default=0, ge=0)
     exclude: list[Exclusion] = Field(default_factory=list)
-    window: int | None = Field(default=None, ge=1)
+    window: Whole | None = Field(default=None, ge=1)
     indicators: dict[str, Indicator] = Field(min_length=1)
     indices: dict[str, Index] = Field(min_length=1)
     typology: Typology | None = None
 
     _where: Any = PrivateAttr(default=None)
 
-    @model_validator(mode="after")
-    def _default_denominator(self) -> Spec:
+    @model_validator(mode="before")
+    @classmethod
+    def _default_denominator(cls, data: Any) -> Any:
         # a ratio without `denominator` divides by the population; writing it into the
         # model makes the canonical spec say what is computed
-        for ident, ind in self.indicators.items():
-            if ind.kind == "ratio" and "denominator" not in ind.model_fields_set:
-                self.indicators[ident] = ind.model_copy(
-                    update={"denominator": self.input.population})
-                self.indicators[ident].model_fields_set.add("denominator")
-        return self
+        try:
+            population = data["input"]["population"]
+            indicators = data["indicators"].items()
+        except (KeyError, TypeError, AttributeError):
+            return data  # the field validators report what is missing
+        filled = {
+            ident: {**ind, "denominator": population}
+            if isinstance(ind, dict) and "numerator" in ind and "denominator" not in ind
+            else ind
+            for ident, ind in indicators
+        }
+        return {**data, "indicators": filled}
 
     # --- derived views used by the pipeline -------------------------------------------
     def used_indicators(self) -> list[str]:
@@ -289,38 +296,71 @@ def _scalar(node: Any) -> Any:
     return text
 
 
-def _convert(node: Any, path: Path_, positions: dict[Path_, tuple[int, int]], source: str) -> Any:
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
+_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(\.\d{3})+$")
+_WHOLE_KEYS = ("min_population", "per")
+MAX_NODES = 100_000  # aliases can expand a small file exponentially
 
-    positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
-    if isinstance(node, MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            nested = isinstance(key_node, MappingNode | SequenceNode)
-            key = None if nested else _scalar(key_node)
-            line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-            if not isinstance(key, str | int) or isinstance(key, bool):
-                raise SpecError(
-                    f"{source}:{line}:{col}: keys must be plain names",
-                    code="spec-yaml",
-                    hint="write keys as plain words, e.g. `weights:`",
-                )
-            key = str(key)
-            if key in out:
-                first = positions.get((*path, key), ("?", "?"))
-                raise SpecError(
-                    f"{source}:{line}:{col}: duplicate key {key!r} (first at line {first[0]})",
-                    code="spec-duplicate-key",
-                    hint="remove or rename one of the two entries",
-                )
-            positions[(*path, key)] = (line, col)
-            out[key] = _convert(value_node, (*path, key), positions, source)
-        return out
-    if isinstance(node, SequenceNode):
-        return [
-            _convert(item, (*path, i), positions, source) for i, item in enumerate(node.value)
-        ]
-    return _scalar(node)
+
+class _Converter:
+    """YAML nodes → plain Python values, recording where each value stands."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.positions: dict[Path_, tuple[int, int]] = {}
+        self.active: set[int] = set()
+        self.count = 0
+
+    def fail(self, node: Any, message: str, code: str, hint: str) -> SpecError:
+        mark = node.start_mark
+        return SpecError(f"{self.source}:{mark.line + 1}:{mark.column + 1}: {message}",
+                         code=code, hint=hint)
+
+    def convert(self, node: Any, path: Path_ = ()) -> Any:
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self.fail(node, f"the spec expands to more than {MAX_NODES:,} values",
+                            "spec-yaml", "do not nest aliases (*name) in aliases")
+        if id(node) in self.active:
+            raise self.fail(node, "an alias refers to itself", "spec-yaml",
+                            "remove the recursive alias (*name inside &name)")
+        self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, ScalarNode):
+            # counts and multipliers are whole numbers: 1.000 there is a German thousand
+            if (path and path[-1] in _WHOLE_KEYS and str(node.tag).endswith(":float")
+                    and _THOUSANDS.match(node.value)):
+                raise self.fail(node, f"{node.value} is ambiguous: a decimal point or a "
+                                "thousands separator?", "spec-ambiguous-number",
+                                f"write {node.value.replace('.', '')} for the whole number "
+                                "(no thousands separator) or drop the trailing zeros")
+            return _scalar(node)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = None if isinstance(key_node, MappingNode | SequenceNode) else (
+                    _scalar(key_node))
+                if key == "<<":
+                    raise self.fail(key_node, "merge keys (<<) are not supported",
+                                    "spec-yaml", "write the keys out")
+                if not isinstance(key, str | int) or isinstance(key, bool):
+                    raise self.fail(key_node, "keys must be plain names", "spec-yaml",
+                                    "write keys as plain words, e.g. `weights:`")
+                key = str(key)
+                if key in out:
+                    first = self.positions.get((*path, key), ("?", "?"))
+                    raise self.fail(key_node, f"duplicate key {key!r} (first at line "
+                                    f"{first[0]})", "spec-duplicate-key",
+                                    "remove or rename one of the two entries")
+                mark = key_node.start_mark
+                self.positions[(*path, key)] = (mark.line + 1, mark.column + 1)
+                out[key] = self.convert(value_node, (*path, key))
+            return out
+        finally:
+            self.active.discard(id(node))
 
 
 def _read_yaml(text: str, source: str) -> _Loaded:
@@ -340,12 +380,14 @@ def _read_yaml(text: str, source: str) -> _Loaded:
             hint="fix the YAML at that position (indentation, a missing ':' or bracket)",
         ) from None
     except YAMLError as exc:
-        raise SpecError(f"{source}: YAML error: {exc}", code="spec-yaml") from None
-    positions: dict[Path_, tuple[int, int]] = {}
+        raise SpecError(f"{source}: YAML error: {exc}", code="spec-yaml",
+                        hint="check the YAML syntax") from None
     if node is None:
         raise SpecError(f"{source}: the spec is empty", code="spec-empty",
                         hint="start from the default indicators.yaml")
-    return _Loaded(_convert(node, (), positions, source), positions)
+    converter = _Converter(source)
+    data = converter.convert(node)
+    return _Loaded(data, converter.positions)
 
 
 def _known_keys() -> set[str]:
@@ -381,13 +423,18 @@ class _Where:
         return SpecError(f"{self(path)}: {_dotted(path)}: {message}", code=code, hint=hint)
 
 
+_TYPE_NAMES = {"str", "int", "float", "bool", "list", "dict", "tuple"}
+
+
 def _from_validation_error(exc: ValidationError, where: _Where) -> SpecError:
     lines = []
     first_hint = None
     known = _known_keys()
     for err in exc.errors():
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        msg = err["msg"]
+        # drop pydantic's names of union members and validators from the key path
+        loc = tuple(p for p in err["loc"]
+                    if not (isinstance(p, str) and (p in _TYPE_NAMES or "[" in p)))
+        msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             key = str(loc[-1]) if loc else ""
             close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
@@ -395,7 +442,6 @@ def _from_validation_error(exc: ValidationError, where: _Where) -> SpecError:
             first_hint = first_hint or "see docs/spec.md for every key"
         elif err["type"] == "missing":
             msg = f"required key {str(loc[-1])!r} is missing"
-            loc = (*loc[:-1], loc[-1])
         elif err["type"] == "literal_error":
             msg = f"{msg}, got {err.get('input')!r}"
         lines.append(f"{where(loc)}: {_dotted(loc)}: {msg}")
@@ -414,7 +460,8 @@ def _check_classes(index_id: str, index: Index, where: _Where) -> None:
     labels = [c.label for c in index.classes]
     dup = {label for label in labels if labels.count(label) > 1}
     if dup:
-        raise where.fail(path, f"class label {sorted(dup)[0]!r} appears twice", "spec-classes")
+        raise where.fail(path, f"class label {sorted(dup)[0]!r} appears twice", "spec-classes",
+                         "give each class of an index its own label")
     hint = ("classes must cover the whole line: the lowest has no `from`, the highest no "
             "`to`, and each `to` equals the next `from`")
     first_i, first = ordered[0]
@@ -457,12 +504,15 @@ def _check_consistency(spec: Spec, where: _Where) -> None:
                                  "spec-unknown-indicator",
                                  _suggest(ind.change_of or "", spec.indicators))
             if not has_period:
-                raise where.fail(path, "`change_of` needs `input.period`", "spec-needs-period")
+                raise where.fail(path, "`change_of` needs `input.period`", "spec-needs-period",
+                                 _PERIOD_HINT)
         if ind.kind == "ratio" and ind.type == "flow" and has_period and spec.window is None:
             raise where.fail(path, "flow indicators need `window` (periods summed; 12 for "
-                             "monthly data, 1 for yearly data)", "spec-needs-window")
+                             "monthly data, 1 for yearly data)", "spec-needs-window",
+                             "add e.g. `window: 12` at the top level of the spec")
     if spec.window not in (None, 1) and not has_period:
-        raise where.fail(("window",), "`window` above 1 needs `input.period`", "spec-needs-period")
+        raise where.fail(("window",), "`window` above 1 needs `input.period`",
+                         "spec-needs-period", _PERIOD_HINT)
     # change_of chains must not loop back on themselves
     for ident in spec.indicators:
         seen = [ident]
@@ -472,7 +522,8 @@ def _check_consistency(spec: Spec, where: _Where) -> None:
             if nxt in seen:
                 raise where.fail(("indicators", ident, "change_of"),
                                  "`change_of` chain loops: " + " → ".join([*seen, nxt]),
-                                 "spec-cycle")
+                                 "spec-cycle", "let the chain end at a ratio or column "
+                                 "indicator")
             seen.append(nxt)
             cur = spec.indicators[nxt]
     for index_id, index in spec.indices.items():
@@ -483,7 +534,8 @@ def _check_consistency(spec: Spec, where: _Where) -> None:
                                  "spec-unknown-indicator", _suggest(ind, spec.indicators))
         if index.reference_period is not None and not has_period:
             raise where.fail(("indices", index_id, "reference_period"),
-                             "`reference_period` needs `input.period`", "spec-needs-period")
+                             "`reference_period` needs `input.period`", "spec-needs-period",
+                             _PERIOD_HINT)
         _check_classes(index_id, index, where)
     # every output column name once
     cols = spec.output_columns()
@@ -499,8 +551,40 @@ def _check_consistency(spec: Spec, where: _Where) -> None:
                              "columns made from other ids)", "spec-name-collision",
                              "rename the indicator or index")
         seen_cols.add(col)
+    _check_columns(spec, where)
     if spec.typology is not None:
+        if not ID_PATTERN.match(spec.typology.column):
+            raise where.fail(("typology", "column"), f"column name {spec.typology.column!r} "
+                             "is not snake_case", "spec-bad-id",
+                             "use lower-case letters, digits and _ only, e.g. `typ`")
         _check_typology(spec, where)
+
+
+_PERIOD_HINT = "add `period:` under `input:` (the column with YYYY-MM or YYYY)"
+
+
+def _check_columns(spec: Spec, where: _Where) -> None:
+    """Each input column has one role: text (ID, name, period) or numbers, and a
+    numerator list names a column once."""
+    text = {spec.input.area: "area", spec.input.name: "name", spec.input.period: "period"}
+    if spec.input.population in text:
+        raise where.fail(("input", "population"), f"column {spec.input.population!r} is "
+                         f"already the {text[spec.input.population]} column",
+                         "spec-column-role", "population needs a column of numbers")
+    for ident, ind in spec.indicators.items():
+        for key, col in zip(("numerator", "denominator", "column"),
+                            (ind.numerator_columns, [ind.denominator], [ind.column]),
+                            strict=True):
+            for c in col:
+                if c is not None and c in text:
+                    raise where.fail(("indicators", ident, key), f"column {c!r} is the "
+                                     f"{text[c]} column, not a count", "spec-column-role",
+                                     "use a column of numbers")
+        dup = {c for c in ind.numerator_columns if ind.numerator_columns.count(c) > 1}
+        if dup:
+            raise where.fail(("indicators", ident, "numerator"), f"column {sorted(dup)[0]!r} "
+                             "is listed twice", "spec-column-role",
+                             "list each column of a sum once")
 
 
 def _suggest(name: str, options: Any) -> str | None:
@@ -565,7 +649,8 @@ def parse_spec(text: str, source: str = "<spec>") -> Spec:
     loaded = _read_yaml(text, source)
     where = _Where(source, loaded.positions)
     if not isinstance(loaded.data, dict):
-        raise SpecError(f"{source}:1:1: the spec must be a mapping of keys", code="spec-invalid")
+        raise SpecError(f"{source}:1:1: the spec must be a mapping of keys", code="spec-invalid",
+                        hint="start from the default indicators.yaml (spec_version: 1, …)")
     try:
         spec = Spec.model_validate(loaded.data)
     except ValidationError as exc:
@@ -584,7 +669,8 @@ def load_spec(path: str | Path) -> Spec:
         raise SpecError(f"{p}: spec file not found", code="spec-not-found",
                         hint="pass --spec PATH; the default spec is indicators.yaml") from None
     except OSError as exc:
-        raise SpecError(f"{p}: cannot read spec: {exc.strerror}", code="spec-unreadable") from None
+        raise SpecError(f"{p}: cannot read spec: {exc.strerror}", code="spec-unreadable",
+                        hint="check the path and the file's permissions") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

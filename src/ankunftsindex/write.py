@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
@@ -22,18 +23,24 @@ from .errors import OutputError
 FORMATS = ("parquet", "csv")
 
 
+SUFFIXES = {"parquet": "parquet", "pq": "parquet", "csv": "csv"}
+
+
 def format_for(path: Path, fmt: str | None) -> str:
-    """The output format: given explicitly, or from the file's suffix."""
+    """The output format: from the file's suffix, or given explicitly for another suffix
+    (a format that contradicts the suffix is an error)."""
+    implied = SUFFIXES.get(path.suffix.lower().lstrip("."))
     if fmt is not None:
         if fmt not in FORMATS:
             raise OutputError(f"unknown output format {fmt!r}", code="output-format",
                               hint="use --format parquet or --format csv")
+        if implied is not None and implied != fmt:
+            raise OutputError(f"{path}: --format {fmt} contradicts the suffix {path.suffix!r}",
+                              code="output-format",
+                              hint=f"name the file .{fmt} or drop --format")
         return fmt
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix in ("parquet", "pq"):
-        return "parquet"
-    if suffix == "csv":
-        return "csv"
+    if implied is not None:
+        return implied
     raise OutputError(
         f"{path}: cannot tell the output format from the suffix {path.suffix!r}",
         code="output-format", hint="name the file .parquet or .csv, or pass --format")
@@ -54,36 +61,76 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + ".meta.json")
 
 
+def _target(path: Path) -> Path:
+    """The file to replace: a symbolic link is written through; anything that exists and
+    is not a regular file (a folder, a device) is refused."""
+    if path.is_symlink():
+        path = path.resolve()
+    if path.exists() and not path.is_file():
+        raise OutputError(f"{path}: exists and is not a regular file",
+                          code="output-not-a-file", hint="give a file name for the output")
+    return path
+
+
+def _mode(path: Path) -> int:
+    """Keep an existing file's permissions; a new file gets the umask's (never wider)."""
+    if path.exists():
+        return stat.S_IMODE(path.stat().st_mode)
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[IO[bytes]]:
-    """Open a temporary file beside ``path``; on success it replaces ``path``."""
-    folder = path.parent if str(path.parent) else Path(".")
+def atomic_files(paths: list[Path]) -> Iterator[list[IO[bytes]]]:
+    """Temporary files beside each path; when the block succeeds, each replaces its
+    target (all data are written and fsynced before the first rename)."""
+    targets = [_target(p) for p in paths]
+    temps: list[Path] = []
+    handles: list[IO[bytes]] = []
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except FileNotFoundError:
-        raise OutputError(f"{path}: the folder {folder} does not exist",
-                          code="output-no-folder", hint="create the folder first") from None
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write in {folder}: {exc.strerror}",
-                          code="output-unwritable",
-                          hint="check the folder's permissions and free space") from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
+        for target in targets:
+            folder = target.parent if str(target.parent) else Path(".")
+            if not folder.is_dir():
+                raise OutputError(f"{target}: the folder {folder} does not exist",
+                                  code="output-no-folder", hint="create the folder first")
+            try:
+                fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                            dir=folder)
+            except OSError as exc:
+                raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror}",
+                                  code="output-unwritable",
+                                  hint="check the folder's permissions and free space") from None
+            temps.append(Path(name))
+            handles.append(os.fdopen(fd, "wb"))
+        yield handles
+        for fh, tmp, target in zip(handles, temps, targets, strict=True):
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-        _fsync_folder(folder)
+            fh.close()
+            os.chmod(tmp, _mode(target))
+        for tmp, target in zip(temps, targets, strict=True):
+            os.replace(tmp, target)
+        for folder in {t.parent for t in targets}:
+            _fsync_folder(folder)
     except OSError as exc:
-        raise OutputError(f"{path}: write failed: {exc.strerror or exc}",
+        raise OutputError(f"{paths[0]}: write failed: {exc.strerror or exc}",
                           code="output-write-failed",
                           hint="check free space and permissions; the previous file is "
                           "untouched") from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        for fh in handles:
+            fh.close()
+        for tmp in temps:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """Open a temporary file beside ``path``; on success it replaces ``path``."""
+    with atomic_files([path]) as (fh,):
+        yield fh
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -95,27 +142,23 @@ def _fsync_folder(folder: Path) -> None:
             os.close(fd)
 
 
-def write_atomic(path: Path, writer: Callable[[IO[bytes]], None]) -> None:
-    """Run ``writer`` on a temporary file and move it into place."""
-    with atomic_file(path) as fh:
-        writer(fh)
-
-
 def write_parquet(frame: pl.DataFrame, path: Path, metadata: dict[str, str]) -> None:
     """Parquet with the provenance in the file's key-value metadata (zstd, no timestamps)."""
     import pyarrow.parquet as pq
 
     table = frame.to_arrow()
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
-    write_atomic(path, lambda fh: pq.write_table(table, fh, compression="zstd"))
+    with atomic_file(path) as fh:
+        pq.write_table(table, fh, compression="zstd")
 
 
 def write_csv(frame: pl.DataFrame, path: Path, metadata: dict[str, str]) -> None:
     """UTF-8 CSV with ``,`` and decimal points; provenance in ``<path>.meta.json``."""
     meta = {k.removeprefix("ankunftsindex."): _maybe_json(v) for k, v in metadata.items()}
     body = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    write_atomic(sidecar_path(path), lambda fh: fh.write(body.encode("utf-8")))
-    write_atomic(path, lambda fh: frame.write_csv(fh))
+    with atomic_files([path, sidecar_path(path)]) as (data, sidecar):
+        frame.write_csv(data)
+        sidecar.write(body.encode("utf-8"))
 
 
 def _maybe_json(value: str) -> object:

@@ -263,8 +263,10 @@ def test_warnings_go_to_stderr_and_into_the_json_summary(files) -> None:
     assert "warning[input-unknown-exclusion]" in result.stderr and "'99'" in result.stderr
     result = run("compute", files["data"], "-s", spec, "-o", out, "--json")
     assert json.loads(result.stdout)["warnings"][0]["value"] == "99"
+    # --quiet drops the summary, not the warnings: a cron job must still see them
     result = run("compute", files["data"], "-s", spec, "-o", out, "--quiet")
-    assert result.stderr == ""
+    assert result.stdout == ""
+    assert result.stderr.startswith("warning[input-unknown-exclusion]")
 
 
 def test_header_only_file_is_exit_4_and_writes_nothing(files) -> None:
@@ -283,3 +285,30 @@ def test_output_onto_an_input_is_refused(files) -> None:
     assert result.exit_code == 5
     assert "output-overwrites-input" in result.stderr
     assert files["data"].read_bytes() == before
+
+
+def test_spec_and_data_text_is_not_rich_markup(files, monkeypatch) -> None:
+    import ankunftsindex.cli as cli
+
+    monkeypatch.setattr(cli, "_on_terminal", lambda: True)
+    files["spec"].write_text(SPEC.replace("Kleinstadt", "Ankunft [/] Test").replace(
+        "label: hoch", "label: '[hoch]'"), encoding="utf-8")
+    out = files["dir"] / "out.parquet"
+    result = run("compute", files["data"], "-s", files["spec"], "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "Ankunft [/] Test" in result.stdout
+    assert result.stdout.count("[hoch]") >= 3  # class table and two top areas
+
+
+@pytest.mark.parametrize("bad", ["2025-13", "12.2025", "25"])
+def test_malformed_period_is_a_usage_error(files, bad: str) -> None:
+    result = run("compute", files["data"], "-s", files["spec"], "-o",
+                 files["dir"] / "o.parquet", "--period", bad)
+    assert result.exit_code == 2
+    assert "YYYY-MM" in result.stderr
+
+
+def test_a_folder_as_extract_says_so(files) -> None:
+    result = run("compute", files["dir"], "-s", files["spec"], "-o", files["dir"] / "o.csv")
+    assert result.exit_code == 4
+    assert "is a folder" in result.stderr

@@ -650,3 +650,108 @@ def test_json_schema_has_no_internal_placeholders() -> None:
 
     schema = json.dumps(Spec.model_json_schema(by_alias=True))
     assert "\\u0000" not in schema and "\x00" not in schema
+
+
+# --- numbers must be numbers -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("window: 1", "window: true"),
+    ("{foreign_share: 1}", "{foreign_share: true}"),
+    ("per: 100", "per: '100'"),
+    ("{label: hoch, from: 0}", "{label: hoch, from: .nan}"),
+    ("{label: hoch, from: 0}", "{label: hoch, from: .inf}"),
+    ("{label: niedrig, to: 0}", "{label: niedrig, to: '0'}"),
+])
+def test_true_quoted_numbers_and_nan_are_not_numbers(old: str, new: str) -> None:
+    assert old in MINIMAL
+    err = spec_error(MINIMAL.replace(old, new))
+    assert err.code == "spec-invalid"
+    assert "test.yaml:" in err.message
+
+
+def test_direction_and_ddof_reject_true() -> None:
+    err = spec_error(with_indicators("  foreign_share: {numerator: Ausl, direction: true}\n"))
+    assert "direction" in err.message
+    err = spec_error(MINIMAL.replace("weights: {foreign_share: 1}",
+                                     "weights: {foreign_share: 1}\n    ddof: true"))
+    assert "ddof" in err.message
+
+
+@pytest.mark.parametrize("text", ["min_population: 1.000", "min_population: 10.000"])
+def test_german_thousands_in_whole_number_keys_are_refused(text: str) -> None:
+    err = spec_error(MINIMAL.replace("window: 1\n", f"window: 1\n{text}\n"))
+    assert err.code == "spec-ambiguous-number"
+    assert "test.yaml:8:" in err.message
+
+
+def test_decimals_with_three_places_are_fine_elsewhere() -> None:
+    spec = parse_spec(MINIMAL.replace("{foreign_share: 1}", "{foreign_share: 1.125}"))
+    assert spec.indices["arrival"].weights["foreign_share"] == 1.125
+
+
+@pytest.mark.parametrize(("indicator", "needle"), [
+    ("  foreign_share: {numerator: Gebiet, per: 100}\n", "'Gebiet' is the area column"),
+    ("  foreign_share: {numerator: Ausl, denominator: Monat}\n", "period column"),
+    ("  foreign_share: {numerator: [Ausl, Ausl]}\n", "listed twice"),
+])
+def test_a_column_has_one_role(indicator: str, needle: str) -> None:
+    err = spec_error(with_indicators(indicator))
+    assert err.code == "spec-column-role"
+    assert needle in err.message
+
+
+def test_population_cannot_be_the_area_column() -> None:
+    err = spec_error(MINIMAL.replace("population: EW", "population: Gebiet"))
+    assert err.code == "spec-column-role"
+
+
+@pytest.mark.parametrize("value", ["12/2024", "2024-12-01", "2024-13"])
+def test_reference_period_must_be_a_period(value: str) -> None:
+    err = spec_error(MINIMAL.replace("weights: {foreign_share: 1}",
+                                     f"weights: {{foreign_share: 1}}\n    reference_period: "
+                                     f"'{value}'"))
+    assert "reference_period" in err.message and "YYYY-MM" in err.message
+
+
+def test_unquoted_yearly_reference_period_is_text() -> None:
+    spec = parse_spec(MINIMAL.replace("weights: {foreign_share: 1}",
+                                      "weights: {foreign_share: 1}\n    reference_period: 2024"))
+    assert spec.indices["arrival"].reference_period == "2024"
+
+
+@pytest.mark.parametrize("column", ["''", "Typ Label-1", "Typ"])
+def test_typology_column_must_be_snake_case(column: str) -> None:
+    typology = ("typology:\n  column: " + column + "\n  rules:\n"
+                "    - {label: a, when: \"arrival_class = 'hoch'\"}\n")
+    err = spec_error(MINIMAL + typology)
+    assert err.code == "spec-bad-id"
+
+
+def test_recursive_alias_and_merge_keys_are_spec_errors() -> None:
+    err = spec_error(MINIMAL.replace("spec_version: 1\n", "spec_version: 1\ntitle: &a [*a]\n"))
+    assert err.code == "spec-yaml" and "itself" in err.message
+    err = spec_error(MINIMAL.replace("  population: EW\n",
+                                     "  population: EW\n  <<: {name: Name}\n"))
+    assert "merge keys" in err.message
+
+
+def test_alias_bomb_is_stopped() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 7)]
+    err = spec_error("\n".join(lines) + "\n" + MINIMAL)
+    assert "more than" in err.message
+
+
+def test_typology_rule_failing_on_the_data_is_a_spec_error(tmp_path: Path) -> None:
+    typology = ("typology:\n  rules:\n"
+                "    - {label: a, when: \"CAST(arrival_class AS INT) > 1\"}\n")
+    spec = tmp_path / "s.yaml"
+    spec.write_text(MINIMAL.replace("window: 1\n", "") + typology, encoding="utf-8")
+    data = tmp_path / "d.csv"
+    data.write_text("Gebiet;Name;Monat;EW;Ausl\n01;A;2025-01;100;10\n02;B;2025-01;100;20\n",
+                    encoding="utf-8")
+    with pytest.raises(SpecError) as err:
+        compute([data], spec)
+    assert err.value.code == "spec-typology-sql"
+    assert f"{spec}:" in err.value.message and "rule 'a'" in err.value.message

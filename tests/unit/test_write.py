@@ -81,12 +81,71 @@ def test_missing_or_unusable_folder_is_an_output_error(tmp_path: Path) -> None:
     assert err.value.exit_code == 5
 
 
-def test_rename_failure_is_an_output_error(tmp_path: Path) -> None:
-    # the target is a non-empty folder: os.replace fails after the data were written
+def test_a_folder_or_device_as_target_is_refused(tmp_path: Path) -> None:
     target = tmp_path / "o.parquet"
     target.mkdir()
-    (target / "keep").write_text("x")
+    with pytest.raises(OutputError) as err:
+        write_output(FRAME, target, META)
+    assert err.value.code == "output-not-a-file"
+    with pytest.raises(OutputError) as err:
+        write_output(FRAME, Path("/dev/null"), META, "csv")
+    assert err.value.code == "output-not-a-file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.parquet"]
+
+
+def test_failing_rename_is_an_output_error_and_leaves_no_temp(tmp_path, monkeypatch) -> None:
+    import errno
+    import os
+
+    target = tmp_path / "o.parquet"
+    target.write_bytes(b"previous")
+
+    def full(src: object, dst: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", full)
     with pytest.raises(OutputError) as err:
         write_output(FRAME, target, META)
     assert err.value.code == "output-write-failed"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.parquet"]
+    assert "No space left" in err.value.message
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["o.parquet"]
+
+
+def test_csv_and_sidecar_are_replaced_together(tmp_path: Path, monkeypatch) -> None:
+    out = write_output(FRAME, tmp_path / "r.csv", META)
+    before = (out.read_bytes(), sidecar_path(out).read_bytes())
+
+    def broken(self: pl.DataFrame, file: object) -> None:
+        file.write(b"area,arr")  # type: ignore[attr-defined]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, "write_csv", broken)
+    with pytest.raises(OutputError):
+        write_output(FRAME, out, {**META, "ankunftsindex.version": "10.0"})
+    assert (out.read_bytes(), sidecar_path(out).read_bytes()) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.csv.meta.json"]
+
+
+def test_a_symlinked_output_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "2025.parquet"
+    real.write_bytes(b"old")
+    link = tmp_path / "latest.parquet"
+    link.symlink_to(real)
+    write_output(FRAME, link, META)
+    assert link.is_symlink()
+    assert pl.read_parquet(real).equals(FRAME)
+
+
+def test_permissions_of_an_existing_file_are_kept(tmp_path: Path) -> None:
+    target = tmp_path / "o.csv"
+    target.write_text("old")
+    target.chmod(0o640)
+    write_output(FRAME, target, META)
+    assert target.stat().st_mode & 0o777 == 0o640
+
+
+def test_format_contradicting_the_suffix_is_an_error() -> None:
+    with pytest.raises(OutputError) as err:
+        format_for(Path("x.csv"), "parquet")
+    assert err.value.code == "output-format"
