@@ -626,8 +626,9 @@ def _check_typology(spec: Spec, where: _Where) -> None:
             expr = pl.sql_expr(rule.when)
             dtype = empty.select(expr.alias("_rule")).schema["_rule"]
         except pl.exceptions.ColumnNotFoundError as exc:
+            unknown = _first_line(exc).split("; valid columns")[0]
             raise where.fail(path, f"rule {rule.label!r} uses an unknown column: "
-                             f"{_first_line(exc)}", "spec-typology-sql",
+                             f"{unknown}", "spec-typology-sql",
                              "columns available: " + ", ".join(schema)) from None
         except Exception as exc:  # polars raises several kinds for bad SQL
             raise where.fail(path, f"rule {rule.label!r} is not valid SQL: {_first_line(exc)}",
@@ -637,6 +638,32 @@ def _check_typology(spec: Spec, where: _Where) -> None:
         if dtype != pl.Boolean:
             raise where.fail(path, f"rule {rule.label!r} gives {dtype}, not true/false",
                              "spec-typology-sql", "the rule must be a condition, e.g. a = 'x'")
+        _check_class_literals(spec, rule, path, where)
+
+
+_CLASS_COMPARE = re.compile(
+    r"\b([a-z][a-z0-9_]*)_class\s*(?:=|!=|<>)\s*'((?:[^']|'')*)'"
+    r"|\b([a-z][a-z0-9_]*)_class\s+(?:NOT\s+)?IN\s*\(([^)]*)\)",
+    re.IGNORECASE,
+)
+
+
+def _check_class_literals(spec: Spec, rule: Rule, path: Path_, where: _Where) -> None:
+    """A rule that compares a class column with a label the index does not have can never
+    be true (a typo such as 'Hoch'): a spec error, not a silent no-match."""
+    for m in _CLASS_COMPARE.finditer(rule.when):
+        index_id = m.group(1) or m.group(3)
+        if index_id not in spec.indices:
+            continue
+        literals = ([m.group(2)] if m.group(1) else
+                    re.findall(r"'((?:[^']|'')*)'", m.group(4)))
+        labels = [c.label for c in spec.indices[index_id].classes]
+        for literal in literals:
+            if literal.replace("''", "'") not in labels:
+                raise where.fail(path, f"rule {rule.label!r} compares {index_id}_class with "
+                                 f"{literal!r}, which is not a class of {index_id!r}",
+                                 "spec-typology-sql",
+                                 "classes of " + index_id + ": " + ", ".join(labels))
 
 
 def _first_line(exc: BaseException) -> str:

@@ -755,3 +755,22 @@ def test_typology_rule_failing_on_the_data_is_a_spec_error(tmp_path: Path) -> No
         compute([data], spec)
     assert err.value.code == "spec-typology-sql"
     assert f"{spec}:" in err.value.message and "rule 'a'" in err.value.message
+
+
+@pytest.mark.parametrize("when", [
+    "arrival_class = 'Hoch'",
+    "arrival_class IN ('hoch', 'sehr hoch')",
+    "arrival_class <> 'mittel' AND arrival > 0",
+])
+def test_typology_rule_with_a_label_the_index_lacks_is_refused(when: str) -> None:
+    typology = f'typology:\n  rules:\n    - {{label: a, when: "{when}"}}\n'
+    err = spec_error(MINIMAL + typology)
+    assert err.code == "spec-typology-sql"
+    assert "classes of arrival: hoch, niedrig" in (err.hint or "")
+
+
+def test_typology_rule_with_known_labels_is_accepted() -> None:
+    typology = ('typology:\n  rules:\n'
+                '    - {label: a, when: "arrival_class IN (\'hoch\') OR arrival_class = '
+                '\'niedrig\'"}\n')
+    assert parse_spec(MINIMAL + typology).typology is not None
