@@ -88,18 +88,6 @@ class AnkunftsindexError(Exception):
             lines.append(f"hint: {self.hint}")
         return "\n".join(lines)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "message": self.message,
-            "hint": self.hint,
-            "exit_code": self.exit_code,
-            "findings": [f.to_dict() for f in self.findings[:MAX_FINDINGS]],
-            "total_findings": self.total_findings
-            if self.total_findings is not None
-            else len(self.findings),
-        }
-
 
 class SpecError(AnkunftsindexError):
     """The spec (indicators.yaml) is unreadable, invalid or inconsistent with itself."""

@@ -63,20 +63,27 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def detect_encoding(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) when the bytes decode as such, else cp1252/latin-1."""
-    if raw.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        raw.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        raw.decode("cp1252")
-        return "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1"
+def _utf8(raw: bytes, path: Path, encoding: str | None) -> tuple[bytes, str]:
+    """The file as UTF-8 bytes without BOM, and the encoding it was read with: UTF-8
+    (with or without BOM) when the bytes are UTF-8, else cp1252 (latin-1 for the five
+    bytes cp1252 leaves undefined). UTF-8 input is checked once and not copied."""
+    body = raw.removeprefix(codecs.BOM_UTF8)
+    candidates = [encoding] if encoding else ["utf-8", "cp1252", "latin-1"]
+    for enc in candidates:
+        try:
+            text = body.decode(enc)
+        except (UnicodeDecodeError, LookupError) as exc:
+            if encoding:
+                raise InputError(
+                    f"{path}: cannot decode as {enc}: {exc}",
+                    code="input-encoding",
+                    hint="try --encoding=cp1252 (Windows exports) or --encoding=utf-8",
+                ) from None
+            continue
+        if enc.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig"):
+            return body, "utf-8-sig" if body is not raw else "utf-8"
+        return text.removeprefix("\ufeff").encode("utf-8"), enc
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 
 
 def detect_separator(header: str) -> str:
@@ -86,21 +93,6 @@ def detect_separator(header: str) -> str:
     if best == 0:
         return ";"
     return next(sep for sep in (";", ",", "\t") if counts[sep] == best)
-
-
-def _decode(raw: bytes, path: Path, encoding: str | None) -> tuple[str, str]:
-    enc = encoding or detect_encoding(raw)
-    try:
-        text = raw.decode(enc)
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise InputError(
-            f"{path}: cannot decode as {enc}: {exc}",
-            code="input-encoding",
-            hint="try --encoding=cp1252 (Windows exports) or --encoding=utf-8",
-        ) from None
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text, enc
 
 
 def read_extract(
@@ -135,15 +127,15 @@ def read_extract(
         return Extract(p, sha, frame, "parquet", None, decimal or ".")
 
     raw = p.read_bytes()
-    text, enc = _decode(raw, p, encoding)
-    if not text.strip():
+    data, enc = _utf8(raw, p, encoding)
+    if not data.strip():
         raise InputError(f"{p}: the file is empty", code="input-empty",
                          hint="check the export; the file needs a header and data rows")
-    header = text.split("\n", 1)[0]
+    header = data.split(b"\n", 1)[0].decode("utf-8")
     sep = separator or detect_separator(header)
     try:
         frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(data),
             separator=sep,
             infer_schema=False,
             quote_char='"',
