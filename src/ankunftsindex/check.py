@@ -1,15 +1,23 @@
-"""Data checks → findings: empty IDs, period formats, duplicates, negative counts, shares.
+"""Data checks → findings: empty IDs, period formats, duplicates, negative counts, shares
+(errors); zero denominators, gaps in the period series, implausible jumps (warnings).
 
-Each check returns findings; :func:`raise_on_errors` turns error findings into one
-:class:`~ankunftsindex.errors.InputError` so that nothing is written.
+Each check returns findings; :func:`validate` reads the files and runs every check, so
+that all problems are reported at once; :func:`~ankunftsindex.read.raise_errors` turns
+the failing ones into one :class:`~ankunftsindex.errors.InputError` so that nothing is
+written.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
 import polars as pl
 
-from .errors import Finding, error_from_findings, rows_to_findings
-from .read import FILE_COL, LINE_COL
+from .errors import Finding, rows_to_findings
+from .exclude import unknown_exclusions
+from .read import FILE_COL, LINE_COL, Extract, count_columns, raise_errors, read_inputs
 from .spec import Spec
 
 MONTHLY = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -71,26 +79,226 @@ def check_counts(frame: pl.DataFrame, count_columns: list[str]) -> list[Finding]
     return findings
 
 
-def check_shares(derived: pl.DataFrame, spec: Spec) -> list[Finding]:
-    """Stock indicators per 100 are shares: a value above 100 % is impossible."""
+def check_shares(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
+    """Stock indicators per 100 are shares: a numerator above its denominator (a share
+    above 100 %) is impossible."""
     findings: list[Finding] = []
+    where = _row_label(spec)
     for ident, ind in spec.indicators.items():
-        if ind.kind == "ratio" and ind.type == "stock" and ind.per == 100 and ind.denominator:
-            bad = derived.filter(pl.col(ident) > 100).with_columns(
-                pl.col(ident).round(2).alias("_share"))
-            cols = " + ".join(ind.numerator_columns)
-            findings += rows_to_findings(
-                bad, ind.numerator_columns[0], "input-share-above-100",
-                f"{ident} = {{_share}} %: {cols} is larger than {ind.denominator} "
-                f"(area {{area}}{', period {period}' if spec.input.period else ''})",
-                "two extracts may be mixed up; check numerator and denominator of that row")
+        if not (ind.kind == "ratio" and ind.type == "stock" and ind.per == 100
+                and ind.denominator):
+            continue
+        num = pl.sum_horizontal(ind.numerator_columns)
+        den = pl.col(ind.denominator)
+        # negative counts are errors of their own
+        bad = frame.filter((num > den) & (den > 0)).with_columns(
+            (num / pl.col(ind.denominator) * 100).round(2).alias("_share"))
+        cols = " + ".join(ind.numerator_columns)
+        findings += rows_to_findings(
+            bad, ind.numerator_columns[0], "input-share-above-100",
+            f"{ident} = {{_share}} %: {cols} is larger than {ind.denominator} ({where})",
+            "two extracts may be mixed up; check numerator and denominator of that row")
     return findings
 
 
-def raise_on_errors(findings: list[Finding], what: str) -> None:
-    """Raise one InputError listing every error finding (capped); warnings pass."""
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        raise error_from_findings(
-            errors, f"{len(errors)} problem(s) in the {what}", errors[0].code,
-            "fix the rows listed above and run again; nothing was written")
+def _row_label(spec: Spec) -> str:
+    """A message fragment naming the row's area (and period) as format fields."""
+    text = f"area {{{spec.input.area}}}"
+    return text + (f", period {{{spec.input.period}}}" if spec.input.period else "")
+
+
+def check_zero_denominators(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
+    """A denominator of 0 gives no value (the area is not scored): suspicious."""
+    columns = list(dict.fromkeys(
+        ind.denominator for ind in spec.indicators.values()
+        if ind.kind == "ratio" and ind.denominator is not None))
+    findings: list[Finding] = []
+    for c in columns:
+        findings += rows_to_findings(
+            frame.filter(pl.col(c) == 0), c, "input-zero-denominator",
+            f"{c} is 0, so the indicators divided by it have no value ({_row_label(spec)})",
+            "check the extract; an area without residents is usually left out by "
+            "min_population", severity="warning")
+    return findings
+
+
+def _period_number() -> pl.Expr:
+    from .derive import period_number
+
+    return period_number(pl.col("_period"))
+
+
+def _period_label(number: int, monthly: bool) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}" if monthly else f"{number:04d}"
+
+
+def _periodic(frame: pl.DataFrame, spec: Spec) -> tuple[pl.DataFrame, bool] | None:
+    """Rows with a well-formed period and an area, with ``_p`` (the period as a number)."""
+    period = spec.input.period
+    if period is None or frame.height == 0:
+        return None
+    p = pl.col(period)
+    monthly = frame.select(p.str.contains(MONTHLY).fill_null(False).any()).item()
+    pattern = MONTHLY if monthly else YEARLY
+    rows = frame.filter(p.str.contains(pattern).fill_null(False)
+                        & pl.col(spec.input.area).is_not_null()
+                        & (pl.col(spec.input.area) != ""))
+    return rows.with_columns(p.alias("_period")).with_columns(_period_number().alias("_p")), \
+        bool(monthly)
+
+
+def check_gaps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
+    """Periods missing inside the data's span: for the whole city, and for single areas
+    (an area absent from some periods in which other areas are present)."""
+    got = _periodic(frame, spec)
+    if got is None or not spec.checks.gaps:
+        return []
+    rows, monthly = got
+    area = spec.input.area
+    lo, hi = rows.select(pl.col("_p").min().alias("lo"), pl.col("_p").max().alias("hi")).row(0)
+    present = rows.select(pl.col("_p").unique().sort()).to_series()
+    n_areas = rows.select(pl.col(area).n_unique()).item()
+    if present.len() == hi - lo + 1 and rows.height == n_areas * present.len():
+        return []  # every area in every period (duplicates are errors of their own)
+    findings = [
+        Finding("input-gap", "no row for any area in this period", severity="warning",
+                value=_period_label(p, monthly), column=spec.input.period,
+                hint="an extract may be missing; flows over a window that includes this "
+                "period cannot be computed")
+        for p in sorted(set(range(lo, hi + 1)) - set(present.to_list()))
+    ]
+    per_area = (
+        rows.group_by(area).agg(pl.col("_p").unique().sort().alias("have"),
+                                pl.col(FILE_COL).last(), pl.col(LINE_COL).max())
+        .filter(pl.col("have").list.len() < present.len())
+    )
+    if per_area.height == 0:
+        return findings
+    per_area = (
+        per_area.with_columns(pl.lit(present.implode()).first().list.set_difference("have")
+                      .list.sort().alias("lacks"))
+        .filter(pl.col("lacks").list.len() > 0)
+        .sort(area)
+    )
+    for row in per_area.head(200).iter_rows(named=True):
+        lacks = [_period_label(p, monthly) for p in row["lacks"]]
+        span = ", ".join(lacks) if len(lacks) <= 4 else f"{lacks[0]} … {lacks[-1]}"
+        findings.append(Finding(
+            "input-gap", f"area {row[area]} has no row for {len(lacks)} period(s) that "
+            f"other areas have: {span}", severity="warning", file=row[FILE_COL],
+            line=row[LINE_COL], column=area, value=row[area],
+            hint="the area is missing from some extracts (new or renamed area? see "
+            "docs/errors.md); its flows and changes over those periods have no value"))
+    if per_area.height > 200:
+        findings.append(Finding("input-gap", f"{per_area.height - 200} more area(s) with "
+                                "gaps (not listed)", severity="warning", column=area))
+    return findings
+
+
+def check_jumps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
+    """A count that changes by more than ``checks.jump.max_change`` (relative) from one
+    period of an area to the next is implausible (two extracts mixed up, a boundary
+    change, a typo)."""
+    jump = spec.checks.jump
+    got = _periodic(frame, spec)
+    if got is None or jump is None:
+        return []
+    rows, _ = got
+    area = spec.input.area
+    findings: list[Finding] = []
+    ordered = rows.sort(area, "_p")
+    for c in jump.columns or [spec.input.population]:
+        prev = pl.col(c).shift(1).over(area)
+        prev_period = pl.col("_period").shift(1).over(area)
+        bad = (
+            ordered.with_columns(prev.alias("_prev"), prev_period.alias("_prev_period"))
+            .filter((pl.col("_prev") >= max(jump.min_base, 1e-12))
+                    & ((pl.col(c) - pl.col("_prev")).abs() / pl.col("_prev") > jump.max_change))
+            .with_columns(((pl.col(c) / pl.col("_prev") - 1) * 100).round(0)
+                          .cast(pl.Int64).alias("_pct"))
+            .with_columns(pl.col("_prev").cast(pl.String).str.strip_suffix(".0"))
+            .sort(FILE_COL, LINE_COL)
+        )
+        findings += rows_to_findings(
+            bad, c, "input-jump",
+            f"{c} changes by {{_pct:+d}} % from {{_prev}} in {{_prev_period}} "
+            f"({_row_label(spec)})",
+            f"more than ±{jump.max_change:.0%} from one period to the next is implausible; "
+            "check the extract (tune or switch off with checks.jump in the spec)",
+            severity="warning")
+    return findings
+
+
+def check_frame(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
+    """Every data check on the parsed input rows, errors first."""
+    return (
+        check_ids(frame, spec)
+        + check_duplicates(frame, spec)
+        + check_counts(frame, count_columns(spec))
+        + check_shares(frame, spec)
+        + check_zero_denominators(frame, spec)
+        + check_gaps(frame, spec)
+        + check_jumps(frame, spec)
+    )
+
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class Report:
+    """What :func:`validate` found: the findings (errors, warnings, notes), the files
+    read and the parsed rows (None when no file could be read)."""
+
+    spec: Spec
+    findings: list[Finding] = field(default_factory=list)
+    extracts: list[Extract] = field(default_factory=list)
+    frame: pl.DataFrame | None = None
+
+    def count(self, severity: str) -> int:
+        return sum(f.severity == severity for f in self.findings)
+
+    def failing(self, strict: bool = False) -> list[Finding]:
+        return [f for f in self.findings
+                if f.severity == "error" or (strict and f.severity == "warning")]
+
+    def raise_for(self, strict: bool = False) -> None:
+        """Raise one InputError for the errors (and, with ``strict``, warnings)."""
+        raise_errors(self.findings, "input", strict=strict)
+
+    def to_dict(self, strict: bool = False, limit: int = 1000) -> dict[str, Any]:
+        """Plain data for ``validate --format json`` (the first ``limit`` findings)."""
+        ordered = sorted(self.findings, key=lambda f: SEVERITIES.index(f.severity))
+        return {
+            "valid": not self.failing(strict),
+            "strict": strict,
+            "errors": self.count("error"),
+            "warnings": self.count("warning"),
+            "notes": self.count("info"),
+            "total_findings": len(ordered),
+            "shown_findings": min(len(ordered), limit),
+            "findings": [f.to_dict() for f in ordered[:limit]],
+            "files": [{"file": str(e.path), "sha256": e.sha256, "encoding": e.encoding,
+                       "separator": e.separator, "decimal": e.decimal,
+                       "rows": e.frame.height} for e in self.extracts],
+            "spec_sha256": self.spec.sha256(),
+        }
+
+
+def validate(
+    paths: list[str | Path] | list[Path],
+    spec: Spec,
+    *,
+    encoding: str | None = None,
+    separator: str | None = None,
+    decimal: str | None = None,
+    sheet: str | None = None,
+) -> Report:
+    """Read every file and run every check, collecting all problems (nothing raised for
+    bad data; only for no input files at all)."""
+    frame, extracts, findings = read_inputs(paths, spec, encoding=encoding,
+                                            separator=separator, decimal=decimal, sheet=sheet)
+    if frame is not None:
+        findings = findings + check_frame(frame, spec) + unknown_exclusions(
+            frame, spec, spec.input.area)
+    return Report(spec, findings, extracts, frame)

@@ -43,6 +43,16 @@ class DecimalMark(StrEnum):
     point = "."
 
 
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class CsvDialect(StrEnum):
+    standard = "standard"
+    excel_de = "excel-de"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"ankunftsindex {__version__}")
@@ -95,27 +105,41 @@ def handle_errors(debug: bool) -> Iterator[None]:
 
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")]
 SpecOpt = Annotated[Path, typer.Option("--spec", "-s", help="The spec (YAML).")]
+ExtractsArg = Annotated[list[Path], typer.Argument(
+    help="Register extract(s): CSV, XLSX or Parquet, one row per area and period; several "
+    "files (e.g. one per month) are concatenated.", show_default=False)]
+EncodingOpt = Annotated[str | None, typer.Option(
+    help="Input encoding (default: detect UTF-8, UTF-8 with BOM, UTF-16 with BOM, cp1252).")]
+SeparatorOpt = Annotated[str | None, typer.Option(
+    help="CSV separator (default: detect ; , or tab).")]
+DecimalOpt = Annotated[DecimalMark | None, typer.Option(
+    help="Decimal mark in CSV input: ',' or '.' (default: ',' for ;-files).")]
+SheetOpt = Annotated[str | None, typer.Option(
+    help="XLSX input: the worksheet (default: input.sheet of the spec, else the first).")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Treat warnings (gaps, jumps, zero denominators, …) as errors.")]
 
 
 @app.command()
 def compute(
-    extracts: Annotated[list[Path], typer.Argument(
-        help="Register extract(s): CSV or Parquet, one row per area and period; several "
-        "files (e.g. one per month) are concatenated.", show_default=False)],
+    extracts: ExtractsArg,
     output: Annotated[Path, typer.Option(
         "--output", "-o", help="Output file (.parquet or .csv).", show_default=False)],
     spec: SpecOpt = Path("indicators.yaml"),
     fmt: Annotated[OutputFormat | None, typer.Option(
         "--format", help="Output format (default: from the output's suffix).")] = None,
+    csv_dialect: Annotated[CsvDialect, typer.Option(
+        "--csv-dialect", help="CSV output: 'standard' (, and decimal point, UTF-8) or "
+        "'excel-de' (; and decimal comma, UTF-8 with BOM, for German Excel).")
+    ] = CsvDialect.standard,
     period: Annotated[list[str] | None, typer.Option(
         "--period", "-p", help="Period(s) to output, e.g. 2025-12 (repeat or separate "
         "with commas). Default: every period that can be scored.")] = None,
-    encoding: Annotated[str | None, typer.Option(
-        help="Input encoding (default: detect UTF-8, UTF-8 with BOM, cp1252).")] = None,
-    separator: Annotated[str | None, typer.Option(
-        help="CSV separator (default: detect ; , or tab).")] = None,
-    decimal: Annotated[DecimalMark | None, typer.Option(
-        help="Decimal mark in CSV input: ',' or '.' (default: ',' for ;-files).")] = None,
+    encoding: EncodingOpt = None,
+    separator: SeparatorOpt = None,
+    decimal: DecimalOpt = None,
+    sheet: SheetOpt = None,
+    strict: StrictOpt = False,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print a machine-readable JSON summary on stdout.")] = False,
     quiet: Annotated[bool, typer.Option(
@@ -135,7 +159,8 @@ def compute(
             raise typer.BadParameter(f"{bad[0]!r} is neither YYYY-MM nor YYYY",
                                      param_hint="--period")
         result = run(extracts, spec, periods=periods or None, encoding=encoding,
-                     separator=separator, decimal=decimal.value if decimal else None)
+                     separator=separator, decimal=decimal.value if decimal else None,
+                     sheet=sheet, strict=strict)
         summary = {"output": str(output), **result.summary()}
         view = None
         if not (as_json or quiet) and _on_terminal():
@@ -145,7 +170,7 @@ def compute(
 
             view = summary_view(result, summary, output)
         # everything that could fail is done: from here on, write and report
-        write_output(result.frame, output, result.metadata(), kind)
+        write_output(result.frame, output, result.metadata(), kind, csv_dialect.value)
         for warning in result.warnings:
             _stderr().print(f"warning[{warning.code}]: {warning.render()}"
                             + (f"\nhint: {warning.hint}" if warning.hint else ""),
@@ -157,6 +182,60 @@ def compute(
         elif not quiet:
             typer.echo(str(output))
             _stderr().print(one_line(summary), markup=False)
+
+
+@app.command()
+def validate(
+    extracts: ExtractsArg,
+    spec: SpecOpt = Path("indicators.yaml"),
+    fmt: Annotated[ReportFormat, typer.Option(
+        "--format", help="'text' (on stderr, for people) or 'json' (on stdout, for "
+        "machines).")] = ReportFormat.text,
+    strict: StrictOpt = False,
+    encoding: EncodingOpt = None,
+    separator: SeparatorOpt = None,
+    decimal: DecimalOpt = None,
+    sheet: SheetOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Check spec and data without computing; report every problem at once.
+
+    Exit 0 when valid (warnings allowed unless --strict), 3 for spec errors, 4 for input
+    errors (with --strict also for warnings)."""
+    with handle_errors(debug):
+        from .check import validate as run_checks
+        from .errors import SpecError
+        from .spec import load_spec
+
+        try:
+            loaded = load_spec(spec)
+        except SpecError as exc:
+            if fmt is ReportFormat.json:
+                typer.echo(json.dumps(_spec_failure(exc, strict), ensure_ascii=False,
+                                      indent=2))
+                raise typer.Exit(exc.exit_code) from None
+            raise
+        report = run_checks(extracts, loaded, encoding=encoding, separator=separator,
+                            decimal=decimal.value if decimal else None, sheet=sheet)
+        data = report.to_dict(strict)
+        if fmt is ReportFormat.json:
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            from .cli_render import report_lines
+
+            for line in report_lines(report.findings, data, strict):
+                _stderr().print(line, markup=False)
+        if not data["valid"]:
+            raise typer.Exit(4)
+
+
+def _spec_failure(exc: Any, strict: bool) -> dict[str, Any]:
+    from .errors import findings_of
+
+    found = [f.to_dict() for f in findings_of(exc)]
+    return {"valid": False, "strict": strict, "errors": len(found), "warnings": 0,
+            "notes": 0, "total_findings": len(found), "shown_findings": len(found),
+            "findings": found, "files": [], "spec_sha256": None}
 
 
 def _on_terminal() -> bool:

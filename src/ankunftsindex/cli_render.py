@@ -13,6 +13,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from .errors import MAX_FINDINGS, Finding
+
 
 def summary_view(result: Any, summary: dict[str, Any], output: Path) -> RenderableType:
     """Counts per class of each index and the top areas, for a person at a terminal.
@@ -55,3 +57,32 @@ def _counts(title: str, what: str, counts: dict[str, int], unit: str = "areas") 
     for label, count in counts.items():
         table.add_row(Text(label), Text(f"{count:,}"))
     return table
+
+
+LABELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def report_lines(findings: list[Finding], data: dict[str, Any], strict: bool,
+                 limit: int = MAX_FINDINGS) -> list[str]:
+    """The text report of ``validate``: one line per finding (errors, then warnings, then
+    notes; capped), each code's hint once, and a closing summary line."""
+    order = sorted(findings, key=lambda f: list(LABELS).index(f.severity))
+    lines: list[str] = []
+    hinted: set[str] = set()
+    for f in order[:limit]:
+        lines.append(f"{LABELS[f.severity]}[{f.code}]: {f.render()}")
+        if f.hint and f.code not in hinted:
+            hinted.add(f.code)
+            lines.append(f"  hint: {f.hint}")
+    if len(order) > limit:
+        lines.append(f"… and {len(order) - limit} more (showing the first {limit}; "
+                     "--format json lists up to 1000)")
+    files = data["files"]
+    rows = sum(f["rows"] for f in files)
+    verdict = "valid" if data["valid"] else "NOT valid"
+    if strict and data["warnings"] and not data["errors"]:
+        verdict += " (--strict: warnings count as errors)"
+    lines.append(f"ankunftsindex validate: {verdict}: {data['errors']} error(s), "
+                 f"{data['warnings']} warning(s), {data['notes']} note(s); "
+                 f"{len(files)} file(s), {rows} row(s)")
+    return lines

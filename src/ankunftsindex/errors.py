@@ -8,6 +8,7 @@ the findings that caused it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -33,7 +34,7 @@ class Finding:
 
     code: str
     message: str
-    severity: str = "error"  # error | warning
+    severity: str = "error"  # error | warning | info
     file: str | None = None
     line: int | None = None
     column: str | None = None
@@ -53,6 +54,10 @@ class Finding:
         if self.value is not None:
             text += f" (value {self.value!r})"
         return text
+
+    def render_line(self) -> str:
+        """One line of a report: ``[code] where: message (value …)``."""
+        return f"[{self.code}] {self.render()}"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,7 +85,7 @@ class AnkunftsindexError(Exception):
         lines = [f"error[{self.code}]: {self.message}"]
         shown = self.findings[:MAX_FINDINGS]
         for f in shown:
-            lines.append(f"  - {f.render()}")
+            lines.append(f"  - {f.render_line()}")
         total = self.total_findings if self.total_findings is not None else len(self.findings)
         if total > len(shown):
             lines.append(f"  … and {total - len(shown)} more (showing the first {len(shown)})")
@@ -126,11 +131,14 @@ def rows_to_findings(
     """Findings from a (small) polars frame of offending rows with FILE_COL/LINE_COL.
 
     The value shown is the row's cell in ``column``; ``message`` may use ``{value}`` and
-    any other column of the frame as format fields.
+    any other column of the frame as format fields. Beyond ``limit`` rows one more
+    finding says how many rows were left out.
     """
     out = []
     for row in rows.head(limit).to_dicts():
         value = row.get(column) if column is not None else None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # counts read as floats: 1000, not 1000.0
         out.append(
             Finding(
                 code=code,
@@ -143,6 +151,9 @@ def rows_to_findings(
                 hint=hint,
             )
         )
+    if rows.height > limit:
+        out.append(Finding(code=code, message=f"{rows.height - limit} more row(s) with this "
+                           "problem (not listed)", severity=severity, column=column))
     return out
 
 
@@ -157,3 +168,29 @@ def error_from_findings(
         findings=findings[:MAX_FINDINGS],
         total_findings=len(findings),
     )
+
+
+_POSITION = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>.*)$")
+
+
+def findings_of(exc: AnkunftsindexError) -> list[Finding]:
+    """An error as findings, for reports: its own findings, or one per message line (a
+    ``file:line:col:`` prefix, as spec errors have, becomes the finding's position)."""
+    if exc.findings:
+        found = list(exc.findings)
+        total = exc.total_findings or len(found)
+        if total > len(found):
+            found.append(Finding(exc.code, f"{total - len(found)} more finding(s) (not listed)"))
+        return found
+    out = []
+    for text in exc.message.splitlines():
+        text = text.strip()
+        if not text:
+            continue
+        m = _POSITION.match(text)
+        if m:
+            out.append(Finding(exc.code, m["message"], file=m["file"], line=int(m["line"]),
+                               column=m["col"], hint=exc.hint))
+        else:
+            out.append(Finding(exc.code, text, hint=exc.hint))
+    return out

@@ -54,9 +54,9 @@ def scorable_periods(frame: pl.DataFrame, spec: Spec) -> list[str]:
     )
 
 
-def unknown_exclusions(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
+def unknown_exclusions(frame: pl.DataFrame, spec: Spec, column: str = "area") -> list[Finding]:
     """Named exclusions whose area is not in the data (a typo leaves the area scored)."""
-    known = set(frame["area"].unique().to_list())
+    known = set(frame[column].unique().to_list())
     return [
         Finding("input-unknown-exclusion",
                 f"excluded area {e.area!r} ({e.reason}) is not in the data",

@@ -17,7 +17,7 @@ from .aggregate import COLLECT, apply_typology, compute_index
 from .derive import derive, standardise_columns
 from .errors import Finding, InputError
 from .exclude import assign_status, select_periods
-from .read import FILE_COL, LINE_COL, count_columns, load_input, spec_columns
+from .read import FILE_COL, LINE_COL, raise_errors, spec_columns
 from .spec import Spec, load_spec
 
 
@@ -38,6 +38,7 @@ class Result:
     inputs: list[InputFile] = field(default_factory=list)
     periods: list[str] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
 
     def metadata(self) -> dict[str, str]:
         """Provenance: spec (canonical JSON) and its SHA-256, tool version, input SHA-256s."""
@@ -75,6 +76,7 @@ class Result:
             "version": __version__,
             "inputs": [{"file": i.name, "sha256": i.sha256} for i in self.inputs],
             "warnings": [w.to_dict() for w in self.warnings],
+            "notes": [n.to_dict() for n in self.notes],
         }
         if self.spec.typology is not None:
             col = self.spec.typology.column
@@ -101,13 +103,18 @@ def compute(
     encoding: str | None = None,
     separator: str | None = None,
     decimal: str | None = None,
+    sheet: str | None = None,
+    strict: bool = False,
 ) -> Result:
-    """Read extract files, check them and compute every index (see METHOD.md)."""
+    """Read extract files, run every check of :func:`~ankunftsindex.check.validate`
+    (errors, and with ``strict`` warnings, stop here) and compute every index."""
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
-    raw, files = load_input(extracts, spec, encoding=encoding, separator=separator,
-                            decimal=decimal)
-    result = compute_result(raw, spec, periods=periods)
-    result.inputs = [InputFile(e.path.name, e.sha256) for e in files]
+    report = check.validate(extracts, spec, encoding=encoding, separator=separator,
+                            decimal=decimal, sheet=sheet)
+    report.raise_for(strict)
+    assert report.frame is not None
+    result = compute_result(report.frame, spec, periods=periods, findings=report.findings)
+    result.inputs = [InputFile(e.path.name, e.sha256) for e in report.extracts]
     return result
 
 
@@ -123,9 +130,13 @@ def compute_frame(
 
 
 def compute_result(
-    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None
+    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None,
+    findings: list[Finding] | None = None,
 ) -> Result:
-    """:func:`compute_frame` as a :class:`Result` (with warnings, without input files)."""
+    """:func:`compute_frame` as a :class:`Result` (with warnings, without input files).
+
+    ``findings`` are those of a :func:`~ankunftsindex.check.validate` run on ``raw``;
+    without them the data checks run here (and errors among them stop)."""
     if raw.height == 0:
         raise InputError("the input has no data rows", code="input-empty",
                          hint="give extracts with at least one row per area")
@@ -143,18 +154,15 @@ def compute_result(
         raw = raw.with_columns(pl.lit("<frame>").alias(FILE_COL))
     if LINE_COL not in raw.columns:
         raw = raw.with_row_index(LINE_COL, offset=1)
-    findings = (
-        check.check_ids(raw, spec)
-        + check.check_duplicates(raw, spec)
-        + check.check_counts(raw, count_columns(spec))
-    )
-    check.raise_on_errors(findings, "input")
+    if findings is None:
+        findings = check.check_frame(raw, spec) + exclude.unknown_exclusions(
+            raw, spec, spec.input.area)
+        raise_errors(findings, "input")
     derived = (
         derive(standardise_columns(raw.lazy(), spec, numeric), spec)
         .pipe(assign_status, spec)
         .collect(**COLLECT)
     )
-    check.raise_on_errors(check.check_shares(derived, spec), "input")
     selected = select_periods(derived, spec, periods)
     needed = set(selected) | {
         i.reference_period for i in spec.indices.values() if i.reference_period is not None
@@ -173,4 +181,6 @@ def compute_result(
         .select(columns)
         .sort([c for c in ("period", "area") if c in columns])
     )
-    return Result(out, spec, [], selected, exclude.unknown_exclusions(derived, spec))
+    return Result(out, spec, [], selected,
+                  [f for f in findings if f.severity == "warning"],
+                  [f for f in findings if f.severity == "info"])

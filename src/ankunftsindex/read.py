@@ -8,9 +8,11 @@ silently becoming null. Lines are counted as in a text editor: the header is lin
 from __future__ import annotations
 
 import codecs
+import csv
+import difflib
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -21,13 +23,18 @@ from .errors import (
     Finding,
     InputError,
     error_from_findings,
+    findings_of,
     rows_to_findings,
 )
 from .spec import Spec
 
 #: Cell contents that mean "no value" in German statistical tables (withheld, not
-#: applicable, nothing there). Compared after stripping blanks.
+#: applicable, nothing there). Compared after stripping blanks. A spec may read some of
+#: them as 0 instead (``input.zero_symbols``).
 NULL_SYMBOLS = ("", ".", "-", "–", "x", "X", "/", "…", "...")
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
 _BLANKS = r"[ \u00a0\u202f\t]"
@@ -49,6 +56,10 @@ class Extract:
     encoding: str
     separator: str | None
     decimal: str
+    #: warnings and notes found while reading (errors are raised)
+    notes: list[Finding] = field(default_factory=list)
+    #: columns a workbook stores as numbers (their text is Excel's, with a decimal point)
+    number_cells: frozenset[str] = frozenset()
 
     @property
     def columns(self) -> list[str]:
@@ -64,9 +75,27 @@ def file_sha256(path: Path) -> str:
 
 
 def _utf8(raw: bytes, path: Path, encoding: str | None) -> tuple[bytes, str]:
-    """The file as UTF-8 bytes without BOM, and the encoding it was read with: UTF-8
-    (with or without BOM) when the bytes are UTF-8, else cp1252 (latin-1 for the five
-    bytes cp1252 leaves undefined). UTF-8 input is checked once and not copied."""
+    """The file as UTF-8 bytes without BOM, and the encoding it was read with: UTF-16
+    when it starts with a UTF-16 BOM, UTF-8 (with or without BOM) when the bytes are
+    UTF-8, else cp1252 (latin-1 for the five bytes cp1252 leaves undefined). UTF-8 input
+    is checked once and not copied. A NUL byte in anything but UTF-16 is an error."""
+    if encoding is None and raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16").encode("utf-8"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: starts like UTF-16 but is not: {exc}",
+                             code="input-encoding",
+                             hint="export the file again as UTF-8 or cp1252") from None
+    nul = raw.find(b"\x00")
+    if nul >= 0 and (encoding or "").replace("_", "-").lower() not in ("utf-16", "utf-16-le",
+                                                                      "utf-16-be"):
+        line = raw.count(b"\n", 0, nul) + 1
+        hint = ("the file may be a spreadsheet, binary, or UTF-16 without a byte order "
+                "mark; export it as CSV (UTF-8 or cp1252), or pass --encoding=utf-16")
+        raise InputError(
+            f"{path}:{line}: NUL byte at byte {nul}: not a text file", code="input-nul",
+            findings=[Finding("input-nul", f"NUL byte (byte {nul} of the file)",
+                              file=str(path), line=line, hint=hint)], hint=hint)
     body = raw.removeprefix(codecs.BOM_UTF8)
     candidates = [encoding] if encoding else ["utf-8", "cp1252", "latin-1"]
     for enc in candidates:
@@ -102,8 +131,10 @@ def read_extract(
     separator: str | None = None,
     decimal: str | None = None,
     numeric_columns: list[str] | None = None,
+    sheet: str | None = None,
 ) -> Extract:
-    """Read one CSV or Parquet file with every column as it is stored (CSV: as text).
+    """Read one CSV, XLSX or Parquet file with every column as it is stored (CSV and
+    XLSX: as text).
 
     Without ``decimal``, the decimal mark is guessed from ``numeric_columns`` (default:
     all columns; names such as "Mitte, Nord" mislead the guess, so pass them)."""
@@ -115,7 +146,8 @@ def read_extract(
         raise InputError(f"{p}: input file not found", code="input-not-found",
                          hint="check the path; several files may be given")
     sha = file_sha256(p)
-    if p.suffix.lower() in (".parquet", ".pq"):
+    suffix = p.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
         try:
             frame = pl.read_parquet(p)
         except Exception as exc:  # polars/arrow raise many kinds for broken files
@@ -125,6 +157,8 @@ def read_extract(
             pl.lit(str(p)).alias(FILE_COL)
         )
         return Extract(p, sha, frame, "parquet", None, decimal or ".")
+    if suffix in XLSX_SUFFIXES:
+        return _read_workbook(p, sha, sheet, decimal)
 
     raw = p.read_bytes()
     data, enc = _utf8(raw, p, encoding)
@@ -133,31 +167,165 @@ def read_extract(
                          hint="check the export; the file needs a header and data rows")
     header = data.split(b"\n", 1)[0].decode("utf-8")
     sep = separator or detect_separator(header)
-    try:
-        frame = pl.read_csv(
-            io.BytesIO(data),
-            separator=sep,
-            infer_schema=False,
-            quote_char='"',
-            raise_if_empty=False,
-        )
-    except Exception as exc:
-        raise InputError(f"{p}: cannot parse as CSV (separator {sep!r}): {exc}",
-                         code="input-csv",
-                         hint="check the separator (--separator) and quoting") from None
-    frame = frame.rename({c: c.strip() for c in frame.columns})
-    cells = list(frame.columns)
+    frame, ragged = _parse_csv(data, p, sep)
+    cells = [c for c in frame.columns if c != LINE_COL]
     frame = (
-        frame.with_row_index(LINE_COL, offset=2)
-        .with_columns(pl.lit(str(p)).alias(FILE_COL))
+        frame.with_columns(pl.lit(str(p)).alias(FILE_COL))
         # blank lines (or lines of separators only) are not rows
         .filter(~pl.all_horizontal(pl.col(cells).str.strip_chars().fill_null("") == ""))
     )
     if frame.height == 0:
         raise InputError(f"{p}: the file has a header but no data rows", code="input-empty",
                          hint="check the export; the file needs data rows below the header")
+    notes = ragged + _replacement_chars(data, p)
     cols = [c for c in (numeric_columns or cells) if c in cells]
-    return Extract(p, sha, frame, enc, sep, decimal or guess_decimal(frame, sep, cols, p))
+    return Extract(p, sha, frame, enc, sep, decimal or guess_decimal(frame, sep, cols, p),
+                   notes)
+
+
+def _parse_csv(data: bytes, path: Path, sep: str) -> tuple[pl.DataFrame, list[Finding]]:
+    """Every cell as text, with the line each record starts on (the header is line 1).
+
+    polars fills short rows with empty cells and refuses long ones without saying where,
+    so rows are counted against the header here: a row with fewer cells, or with more
+    cells that are not all empty (trailing separators are fine), is an error finding
+    naming its line, and is left out of the frame. The slow, exact count (Python's csv
+    module) runs only when the quick one (count of separators in the file) does not add
+    up, e.g. for quoted separators or blank lines.
+    """
+    names = _header_names(data, sep)
+    dup = sorted({n for n in names if names.count(n) > 1 and n != ""})
+    if dup:
+        raise InputError(
+            f"{path}:1: the header names column(s) {', '.join(map(repr, dup))} more than once",
+            code="input-duplicate-column",
+            findings=[Finding("input-duplicate-column", "column named more than once",
+                              file=str(path), line=1, column=n,
+                              hint="rename the columns so that each name is unique")
+                      for n in dup],
+            hint="rename the columns so that each name is unique")
+    frame = _read_text_csv(data, path, sep, truncate=False)
+    starts: list[int] | None = None
+    ragged: list[Finding] = []
+    if frame is None or not _counts_add_up(data, sep, len(names), frame):
+        starts, ragged = _record_lines(data, sep, len(names), path)
+        if frame is None:
+            frame = _read_text_csv(data, path, sep, truncate=True)
+    assert frame is not None
+    # columns without a name (a trailing separator in the header) that hold nothing
+    blank = [c for c, n in zip(frame.columns, names, strict=False) if n.strip() == ""]
+    empty = [c for c in blank
+             if frame.select(pl.col(c).str.strip_chars().fill_null("").eq("").all()).item()]
+    frame = frame.drop(empty).rename({c: c.strip() for c in frame.columns if c not in empty})
+    if starts is not None and len(starts) == frame.height:
+        # exact lines also after quoted cells that span lines
+        frame = frame.with_columns(pl.Series(LINE_COL, starts, dtype=pl.UInt32))
+    else:
+        frame = frame.with_row_index(LINE_COL, offset=2)
+    if ragged:
+        # the other rows are still checked; these are errors of their own
+        frame = frame.filter(~pl.col(LINE_COL).is_in([f.line for f in ragged]))
+    return frame, ragged
+
+
+def _header_names(data: bytes, sep: str) -> list[str]:
+    first = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
+    return next(csv.reader([first], delimiter=sep, quotechar='"'), [])
+
+
+def _read_text_csv(data: bytes, path: Path, sep: str, *, truncate: bool) -> pl.DataFrame | None:
+    """polars' reader with every column as text; None when a row has too many cells."""
+    try:
+        return pl.read_csv(io.BytesIO(data), separator=sep, infer_schema=False,
+                           quote_char='"', raise_if_empty=False,
+                           truncate_ragged_lines=truncate)
+    except Exception as exc:
+        if not truncate and "more fields" in str(exc):
+            return None
+        raise InputError(f"{path}: cannot parse as CSV (separator {sep!r}): "
+                         f"{str(exc).splitlines()[0]}", code="input-csv",
+                         hint="check the separator (--separator) and quoting") from None
+
+
+def _counts_add_up(data: bytes, sep: str, width: int, frame: pl.DataFrame) -> bool:
+    """True when every record holds ``width`` cells, judged from the number of separators
+    and line ends in the file (exact for unquoted files without blank lines)."""
+    if b'"' in data:
+        return False
+    body = data.split(b"\n", 1)[1] if b"\n" in data else b""
+    records = body.count(b"\n") + (0 if body.endswith(b"\n") or not body else 1)
+    return records == frame.height and body.count(sep.encode()) == (width - 1) * records
+
+
+def _record_lines(data: bytes, sep: str, width: int,
+                  path: Path) -> tuple[list[int], list[Finding]]:
+    """The line on which each non-blank record starts, and findings for records whose
+    number of cells differs from the header's (extra empty cells are allowed)."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=sep,
+                        quotechar='"')
+    starts: list[int] = []
+    ragged: list[Finding] = []
+    next(reader, None)
+    last = reader.line_num
+    try:
+        for row in reader:
+            start, last = last + 1, reader.line_num
+            starts.append(start)  # polars makes a row of every line, blank ones too
+            n = len(row)
+            if n <= width and all(not c.strip() for c in row):
+                continue  # a blank line: dropped later
+            if n < width or (n > width and any(c.strip() for c in row[width:])):
+                ragged.append(Finding(
+                    "input-ragged", f"{n} cell(s), the header has {width}",
+                    file=str(path), line=start, value=sep.join(row)[:80],
+                    hint="check the separator (--separator) and quoting; every row needs "
+                    "one cell per header column"))
+    except csv.Error as exc:
+        ragged.append(Finding("input-csv", f"cannot parse: {exc}", file=str(path),
+                              line=reader.line_num, hint="check quoting: a quote mark "
+                              "opens a cell that must be closed by another"))
+    return starts, ragged
+
+
+def _replacement_chars(data: bytes, path: Path) -> list[Finding]:
+    """U+FFFD in the text means it was decoded wrongly before it reached us."""
+    mark = "\ufffd".encode()
+    first = data.find(mark)
+    if first < 0:
+        return []
+    return [Finding(
+        "input-replacement-char",
+        f"{data.count(mark)} replacement character(s) '\ufffd': the text was decoded with "
+        "the wrong encoding before it reached ankunftsindex", severity="warning",
+        file=str(path), line=data.count(b"\n", 0, first) + 1,
+        hint="export the file again from the source system (e.g. as cp1252 or UTF-8)")]
+
+
+def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) -> Extract:
+    """A worksheet of an Excel (or ODS) workbook, every cell as text. Number cells come
+    as Excel stores them (decimal point); text cells are parsed like CSV cells with
+    ``decimal`` (default: point)."""
+    options: dict[str, object] = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
+    try:
+        frame = pl.read_excel(p, **options, infer_schema_length=0,  # type: ignore[call-overload]
+                              raise_if_empty=False)
+        typed = pl.read_excel(p, **options, raise_if_empty=False)  # type: ignore[call-overload]
+    except ImportError:  # pragma: no cover - fastexcel is a dependency
+        raise InputError(f"{p}: reading workbooks needs the fastexcel package",
+                         code="input-xlsx", hint="pip install fastexcel") from None
+    except Exception as exc:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError(f"{p}: cannot read the workbook: {text}", code="input-xlsx",
+                         hint="check the sheet name (--sheet or input.sheet in the spec) and "
+                         "that the file is a complete .xlsx workbook") from None
+    if frame.height == 0:
+        raise InputError(f"{p}: the sheet has a header but no data rows", code="input-empty",
+                         hint="check the sheet name (--sheet) and the workbook")
+    frame = frame.rename({c: c.strip() for c in frame.columns})
+    numeric = {c.strip() for c, t in typed.schema.items() if t.is_numeric()}
+    frame = frame.with_row_index(LINE_COL, offset=2).with_columns(
+        pl.lit(str(p)).alias(FILE_COL))
+    return Extract(p, sha, frame, "xlsx", None, decimal or ".", [], frozenset(numeric))
 
 
 _POINT_DECIMAL = r"^[+-]?\d*\.\d+$"
@@ -199,11 +367,11 @@ def guess_decimal(frame: pl.DataFrame, sep: str | None, cols: list[str],
     return "."
 
 
-def number_expr(column: str, decimal: str) -> pl.Expr:
+def number_expr(column: str, decimal: str, zero_symbols: tuple[str, ...] = ()) -> pl.Expr:
     """Parse a text column into Float64: blanks inside numbers, thousands separators,
-    decimal comma or point; null symbols become null, and so does anything else (which
-    :func:`to_typed` reports)."""
-    s = _cleaned(column)
+    decimal comma or point; ``zero_symbols`` become 0, null symbols null, and so does
+    anything else (which :func:`to_typed` reports)."""
+    s = _cleaned(column, zero_symbols)
     thousands = "." if decimal == "," else ","
     normal = s.str.replace_all(thousands, "", literal=True)
     if decimal == ",":
@@ -216,8 +384,14 @@ def number_expr(column: str, decimal: str) -> pl.Expr:
     )
 
 
-def _cleaned(column: str) -> pl.Expr:
-    s = pl.col(column).str.strip_chars().str.replace_all(_BLANKS, "")
+def _stripped(column: str) -> pl.Expr:
+    return pl.col(column).str.strip_chars().str.replace_all(_BLANKS, "")
+
+
+def _cleaned(column: str, zero_symbols: tuple[str, ...] = ()) -> pl.Expr:
+    s = _stripped(column)
+    if zero_symbols:
+        s = pl.when(s.is_in(list(zero_symbols))).then(pl.lit("0")).otherwise(s)
     return pl.when(s.is_in(list(NULL_SYMBOLS))).then(None).otherwise(s)
 
 
@@ -246,22 +420,24 @@ def spec_columns(spec: Spec) -> tuple[list[str], list[str]]:
     return text, numeric
 
 
-def _missing_columns(extract: Extract, needed: list[str], spec: Spec) -> InputError | None:
-    missing = [c for c in needed if c not in extract.columns]
-    if not missing:
-        return None
+def _missing_columns(extract: Extract, needed: list[str], spec: Spec) -> list[Finding]:
+    """One finding per spec column the file lacks, with the spec position that names it
+    and the columns the file has."""
     from .spec import spec_position
 
-    where = []
-    for c in missing:
-        path = _spec_path_of_column(spec, c)
-        where.append(f"{c!r} (spec {spec_position(spec, path)})")
-    return InputError(
-        f"{extract.path}: missing column(s) {', '.join(where)}",
-        code="input-missing-column",
-        hint=f"columns in the file: {', '.join(extract.columns)}; "
-        "map the spec to them or check the separator (--separator)",
-    )
+    have = ", ".join(extract.columns)
+    close = {c: difflib.get_close_matches(c, extract.columns, n=1, cutoff=0.6)
+             for c in needed if c not in extract.columns}
+    return [
+        Finding("input-missing-column",
+                f"missing column (named in the spec at "
+                f"{spec_position(spec, _spec_path_of_column(spec, c))})"
+                + (f"; did you mean {m[0]!r}?" if m else ""),
+                file=str(extract.path), line=1 if extract.separator else None, column=c,
+                hint=f"columns in the file: {have}; map the spec to them or check the "
+                "separator (--separator)")
+        for c, m in close.items()
+    ]
 
 
 def _spec_path_of_column(spec: Spec, column: str) -> tuple[str | int, ...]:
@@ -279,23 +455,28 @@ def _spec_path_of_column(spec: Spec, column: str) -> tuple[str | int, ...]:
 
 
 def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]:
-    """Select the spec's columns from one file and parse them; report unreadable cells.
+    """Select the spec's columns from one file and parse them; report unreadable cells
+    (errors), withheld values per column and dropped total rows (notes) and area IDs
+    stored as numbers (a warning). A file that lacks spec columns gives only findings.
 
     One pass parses every numeric column; only the (usually no) rows with a bad cell are
     looked at again to say what is wrong with them."""
     text_cols, numeric_cols = spec_columns(spec)
-    err = _missing_columns(extract, text_cols + numeric_cols, spec)
-    if err is not None:
-        raise err
-    frame = extract.frame.select(FILE_COL, LINE_COL, *text_cols, *numeric_cols)
-    findings: list[Finding] = []
+    missing = _missing_columns(extract, text_cols + numeric_cols, spec)
+    if missing:
+        return pl.DataFrame(), missing
+    frame, findings = _drop_total_rows(
+        extract.frame.select(FILE_COL, LINE_COL, *text_cols, *numeric_cols), extract, spec)
+    findings += extract.notes + _numeric_ids(frame, extract, spec.input.area)
+    zero = tuple(spec.input.zero_symbols)
     parsed: dict[str, pl.Expr] = {}
     present: dict[str, pl.Expr] = {}
     for c in numeric_cols:
         dtype = frame.schema[c]
         if dtype == pl.String:
-            parsed[c] = number_expr(c, extract.decimal)
-            present[c] = _cleaned(c).is_not_null()
+            decimal = "." if c in extract.number_cells else extract.decimal
+            parsed[c] = number_expr(c, decimal, zero)
+            present[c] = _cleaned(c, zero).is_not_null()
         elif dtype.is_numeric():
             parsed[c] = pl.col(c).cast(pl.Float64)
             present[c] = pl.col(c).is_not_null()
@@ -305,6 +486,8 @@ def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]
                                     hint="store counts as numbers"))
             parsed[c] = pl.lit(None, pl.Float64)
             present[c] = pl.lit(False)
+    findings += _withheld(frame, extract, [c for c in numeric_cols
+                                           if frame.schema[c] == pl.String], zero)
     work = frame.with_columns(
         *[e.alias(f"_num_{c}") for c, e in parsed.items()],
         *[e.alias(f"_has_{c}") for c, e in present.items()],
@@ -335,16 +518,132 @@ def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]
                 _decimal_hint(extract.decimal))
     typed = work.select(
         FILE_COL, LINE_COL,
-        *[pl.col(c).cast(pl.String).str.strip_chars() for c in text_cols],
+        *[_id_text(c, frame.schema[c]) for c in text_cols],
         *[pl.col(f"_num_{c}").alias(c) for c in numeric_cols],
     )
     return typed, findings
+
+
+def _id_text(column: str, dtype: pl.DataType) -> pl.Expr:
+    """Text columns as text; whole numbers stored as floats (Excel) without ``.0``."""
+    if dtype.is_float():
+        return (pl.when(pl.col(column) == pl.col(column).round())
+                .then(pl.col(column).cast(pl.Int64, strict=False).cast(pl.String))
+                .otherwise(pl.col(column).cast(pl.String)).alias(column))
+    return pl.col(column).cast(pl.String).str.strip_chars()
+
+
+def _drop_total_rows(frame: pl.DataFrame, extract: Extract,
+                     spec: Spec) -> tuple[pl.DataFrame, list[Finding]]:
+    """Leave out the spec's footer rows (the last ``input.footer_rows`` rows) and rows
+    whose area is in ``input.drop_areas``: totals, not areas. Each drop is a note."""
+    area = spec.input.area
+    drop = pl.lit(False)
+    if spec.input.footer_rows:
+        drop = pl.int_range(pl.len()) >= pl.len() - spec.input.footer_rows
+    if spec.input.drop_areas:
+        drop = drop | pl.col(area).cast(pl.String).str.strip_chars().is_in(
+            spec.input.drop_areas)
+    dropped = frame.filter(drop)
+    if dropped.height == 0:
+        return frame, []
+    names = dropped[area].cast(pl.String).str.strip_chars().to_list()
+    shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
+    note = Finding("input-rows-dropped",
+                   f"{dropped.height} total row(s) left out (input.footer_rows / "
+                   f"input.drop_areas): {shown}", severity="info",
+                   file=str(extract.path), line=dropped[LINE_COL][0], column=area)
+    return frame.filter(~drop), [note]
+
+
+def _numeric_ids(frame: pl.DataFrame, extract: Extract, area: str) -> list[Finding]:
+    """Area IDs stored as numbers may have lost their leading zeros."""
+    if not (frame.schema[area].is_numeric() or area in extract.number_cells):
+        return []
+    return [Finding("input-numeric-id", "area IDs are stored as numbers: leading zeros "
+                    "(e.g. 01001) may already be lost", severity="warning",
+                    file=str(extract.path), column=area,
+                    hint="store area IDs as text in the source file")]
+
+
+def _withheld(frame: pl.DataFrame, extract: Extract, columns: list[str],
+              zero_symbols: tuple[str, ...]) -> list[Finding]:
+    """Per column, how many cells hold a symbol for "no value" (read as null)."""
+    symbols = [s for s in NULL_SYMBOLS if s not in zero_symbols]
+    if not columns:
+        return []
+    counts = frame.select(
+        (_stripped(c).fill_null("") == sym).sum().alias(f"{i}\x00{j}")
+        for i, c in enumerate(columns) for j, sym in enumerate(symbols)).row(0)
+    out = []
+    for i, c in enumerate(columns):
+        by = {sym: counts[i * len(symbols) + j] for j, sym in enumerate(symbols)}
+        n = sum(by.values())
+        if not n:
+            continue
+        parts = ", ".join(f"{'empty' if sym == '' else repr(sym)} {k}"
+                          for sym, k in by.items() if k)
+        out.append(Finding("input-withheld", f"{n} cell(s) without a value, read as null "
+                           f"({parts})", severity="info", file=str(extract.path), column=c,
+                           hint="withheld or missing values; an area lacking a used "
+                           "indicator is not scored (status missing_data)"))
+    return out
 
 
 def _decimal_hint(decimal: str) -> str:
     other = "." if decimal == "," else ","
     kind = "points" if other == "." else "commas"
     return f"fix the cell, or try --decimal={other} if the file uses {kind} for decimals"
+
+
+def read_inputs(
+    paths: list[str | Path] | list[Path],
+    spec: Spec,
+    *,
+    encoding: str | None = None,
+    separator: str | None = None,
+    decimal: str | None = None,
+    sheet: str | None = None,
+) -> tuple[pl.DataFrame | None, list[Extract], list[Finding]]:
+    """Read every file and parse the spec's columns, collecting every problem as a
+    finding instead of stopping at the first: the rows of the files that could be read
+    (None when none could), the files read, and the findings."""
+    if not paths:
+        raise InputError("no input files given", code="input-none",
+                         hint="pass one or more extract files (CSV, XLSX or Parquet)")
+    _, numeric = spec_columns(spec)
+    seen: dict[Path, str] = {}
+    extracts: list[Extract] = []
+    frames: list[pl.DataFrame] = []
+    findings: list[Finding] = []
+    for p in paths:
+        key = Path(p).resolve()
+        if key in seen:
+            findings.append(Finding("input-duplicate", f"the file is given twice (also as "
+                                    f"{seen[key]})", file=str(p), hint="give each extract once"))
+            continue
+        seen[key] = str(p)
+        try:
+            extract = read_extract(p, encoding=encoding, separator=separator, decimal=decimal,
+                                   numeric_columns=numeric, sheet=sheet or spec.input.sheet)
+        except InputError as exc:
+            findings += [f if f.file else _in_file(f, p) for f in findings_of(exc)]
+            continue
+        extracts.append(extract)
+        frame, found = to_typed(extract, spec)
+        findings += found
+        if frame.width:
+            frames.append(frame)
+    combined = pl.concat(frames, how="vertical_relaxed") if frames else None
+    return combined, extracts, findings
+
+
+def _in_file(finding: Finding, path: str | Path) -> Finding:
+    """A file-level finding: the file goes into its own field, out of the message."""
+    from dataclasses import replace
+
+    return replace(finding, file=str(path),
+                   message=finding.message.removeprefix(f"{path}: "))
 
 
 def load_input(
@@ -354,31 +653,34 @@ def load_input(
     encoding: str | None = None,
     separator: str | None = None,
     decimal: str | None = None,
+    sheet: str | None = None,
 ) -> tuple[pl.DataFrame, list[Extract]]:
-    """Read every file, keep the spec's columns, parse them, concatenate in file order."""
-    if not paths:
-        raise InputError("no input files given", code="input-none",
-                         hint="pass one or more extract files (CSV or Parquet)")
-    seen: dict[Path, str] = {}
-    for p in paths:
-        key = Path(p).resolve()
-        if key in seen:
-            raise InputError(f"{p}: the file is given twice (also as {seen[key]})",
-                             code="input-duplicate",
-                             hint="give each extract once")
-        seen[key] = str(p)
-    _, numeric = spec_columns(spec)
-    extracts = [read_extract(p, encoding=encoding, separator=separator, decimal=decimal,
-                             numeric_columns=numeric) for p in paths]
-    frames: list[pl.DataFrame] = []
-    findings: list[Finding] = []
-    for extract in extracts:
-        frame, found = to_typed(extract, spec)
-        frames.append(frame)
-        findings += found
-    if findings:
-        raise error_from_findings(
-            findings, f"{len(findings)} cell(s) cannot be read as numbers",
-            findings[0].code, "fix the cells listed above; nothing was written")
-    combined = pl.concat(frames, how="vertical_relaxed")
-    return combined, extracts
+    """Read every file, keep the spec's columns, parse them, concatenate in file order;
+    raise one error listing every reading error."""
+    frame, extracts, findings = read_inputs(paths, spec, encoding=encoding,
+                                            separator=separator, decimal=decimal, sheet=sheet)
+    raise_errors(findings, "input")
+    assert frame is not None
+    return frame, extracts
+
+
+def raise_errors(findings: list[Finding], what: str, *, strict: bool = False) -> None:
+    """Raise one InputError listing every error finding (capped), and with ``strict``
+    every warning too; notes never fail."""
+    failing = [f for f in findings
+               if f.severity == "error" or (strict and f.severity == "warning")]
+    if not failing:
+        return
+    n_err = sum(f.severity == "error" for f in failing)
+    n_warn = len(failing) - n_err
+    counts = " and ".join(part for part in (
+        f"{n_err} error(s)" if n_err else "", f"{n_warn} warning(s) (--strict)" if n_warn
+        else "") if part)
+    if len(failing) == 1 and not failing[0].line and not failing[0].column:
+        f = failing[0]
+        where = f"{f.file}: " if f.file else ""
+        raise InputError(f"{where}{f.message}", code=f.code, hint=f.hint)
+    raise error_from_findings(
+        failing, f"{counts} in the {what}", failing[0].code,
+        "fix the rows listed above and run again; nothing was written"
+        if len({f.hint for f in failing}) != 1 or failing[0].hint is None else failing[0].hint)

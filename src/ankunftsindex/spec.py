@@ -64,6 +64,41 @@ class InputMap(_Model):
     name: str | None = None
     period: str | None = None
     population: str
+    sheet: Label | None = Field(
+        default=None, description="XLSX input: the worksheet to read (default: the first).")
+    footer_rows: Whole = Field(
+        default=0, ge=0,
+        description="Rows at the end of each file that are totals or notes (e.g. the "
+        "districts and the city below the Stadtteile), not areas: left out.")
+    drop_areas: list[Label] = Field(
+        default_factory=list,
+        description="Area IDs of rows that are totals, not areas (e.g. 'Stadt insgesamt'): "
+        "left out wherever they stand.")
+    zero_symbols: list[Label] = Field(
+        default_factory=list,
+        description="Cell symbols read as 0 instead of null, e.g. '-' where a table uses it "
+        "for 'nothing there' (Destatis: '–').")
+
+
+class JumpCheck(_Model):
+    """Warn when a count changes implausibly between consecutive periods of an area."""
+
+    columns: list[str] | None = Field(
+        default=None, description="Count columns to watch (default: input.population).")
+    max_change: Number = Field(
+        default=0.5, gt=0, description="Largest plausible relative change, e.g. 0.5 = ±50 %.")
+    min_base: Number = Field(
+        default=100, ge=0,
+        description="Ignore changes from a previous value below this (small numbers jump).")
+
+
+class Checks(_Model):
+    """Plausibility checks that warn (``--strict`` makes them errors)."""
+
+    jump: JumpCheck | None = Field(
+        default_factory=JumpCheck, description="Implausible jumps; null switches it off.")
+    gaps: bool = Field(
+        default=True, description="Warn about areas or periods missing inside the span.")
 
 
 class Exclusion(_Model):
@@ -200,6 +235,7 @@ class Spec(_Model):
     indicators: dict[str, Indicator] = Field(min_length=1)
     indices: dict[str, Index] = Field(min_length=1)
     typology: Typology | None = None
+    checks: Checks = Field(default_factory=Checks)
 
     _where: Any = PrivateAttr(default=None)
 
@@ -585,6 +621,15 @@ def _check_columns(spec: Spec, where: _Where) -> None:
             raise where.fail(("indicators", ident, "numerator"), f"column {sorted(dup)[0]!r} "
                              "is listed twice", "spec-column-role",
                              "list each column of a sum once")
+    jump = spec.checks.jump
+    counts = [spec.input.population, *[
+        c for ind in spec.indicators.values() for c in [*ind.numerator_columns, ind.denominator]
+        if c is not None]]
+    for i, c in enumerate((jump.columns or []) if jump else []):
+        if c not in counts:
+            raise where.fail(("checks", "jump", "columns", i), f"column {c!r} is not a count "
+                             "column of the spec", "spec-column-role",
+                             f"count columns: {', '.join(dict.fromkeys(counts))}")
 
 
 def _suggest(name: str, options: Any) -> str | None:

@@ -8,6 +8,7 @@ partial one, and a failed run leaves no temporary file behind.
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import stat
@@ -21,6 +22,12 @@ import polars as pl
 from .errors import OutputError
 
 FORMATS = ("parquet", "csv")
+#: CSV dialects: ``standard`` (``,``, decimal point, UTF-8) for programs, ``excel-de``
+#: (``;``, decimal comma, UTF-8 with BOM) for people who open the file in a German Excel.
+CSV_DIALECTS = ("standard", "excel-de")
+#: Text cells starting with one of these would be run as a formula by spreadsheet
+#: programs (CSV injection); they are written with a leading apostrophe.
+FORMULA_START = r"^[=+\-@\t\r]"
 
 
 SUFFIXES = {"parquet": "parquet", "pq": "parquet", "csv": "csv"}
@@ -94,9 +101,10 @@ def atomic_files(paths: list[Path]) -> Iterator[list[IO[bytes]]]:
             if not folder.is_dir():
                 raise OutputError(f"{target}: the folder {folder} does not exist",
                                   code="output-no-folder", hint="create the folder first")
+            _remove_stale_temps(target)
             try:
-                fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                            dir=folder)
+                fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.",
+                                            suffix=".tmp", dir=folder)
             except OSError as exc:
                 raise OutputError(f"{target}: cannot write in {folder}: {exc.strerror}",
                                   code="output-unwritable",
@@ -126,6 +134,28 @@ def atomic_files(paths: list[Path]) -> Iterator[list[IO[bytes]]]:
                 tmp.unlink()
 
 
+def _remove_stale_temps(target: Path) -> None:
+    """Remove temporary files of earlier runs for this target whose process is gone (a
+    run killed with SIGKILL cannot clean up after itself)."""
+    folder = target.parent if str(target.parent) else Path(".")
+    prefix = f".{target.name}."
+    for tmp in folder.glob(f"{glob.escape(prefix)}*.tmp"):
+        pid = tmp.name[len(prefix):].split(".", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)):
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
 @contextlib.contextmanager
 def atomic_file(path: Path) -> Iterator[IO[bytes]]:
     """Open a temporary file beside ``path``; on success it replaces ``path``."""
@@ -152,12 +182,25 @@ def write_parquet(frame: pl.DataFrame, path: Path, metadata: dict[str, str]) -> 
         pq.write_table(table, fh, compression="zstd")
 
 
-def write_csv(frame: pl.DataFrame, path: Path, metadata: dict[str, str]) -> None:
-    """UTF-8 CSV with ``,`` and decimal points; provenance in ``<path>.meta.json``."""
+def write_csv(frame: pl.DataFrame, path: Path, metadata: dict[str, str],
+              dialect: str = "standard") -> None:
+    """CSV (see :data:`CSV_DIALECTS`) with text cells safe for spreadsheets (a leading
+    apostrophe before ``= + - @``, tab or carriage return); provenance in
+    ``<path>.meta.json``."""
+    if dialect not in CSV_DIALECTS:
+        raise OutputError(f"unknown CSV dialect {dialect!r}", code="output-format",
+                          hint=f"use one of {', '.join(CSV_DIALECTS)}")
     meta = {k.removeprefix("ankunftsindex."): _maybe_json(v) for k, v in metadata.items()}
+    meta["csv_dialect"] = dialect
     body = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    safe = frame.with_columns(
+        pl.when(pl.col(c).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c)).alias(c)
+        for c, dtype in frame.schema.items() if dtype == pl.String)
+    german = dialect == "excel-de"
     with atomic_files([path, sidecar_path(path)]) as (data, sidecar):
-        frame.write_csv(data)
+        safe.write_csv(data, separator=";" if german else ",", decimal_comma=german,
+                       include_bom=german)
         sidecar.write(body.encode("utf-8"))
 
 
@@ -169,14 +212,14 @@ def _maybe_json(value: str) -> object:
 
 
 def write_output(frame: pl.DataFrame, path: str | Path, metadata: dict[str, str],
-                 fmt: str | None = None) -> Path:
+                 fmt: str | None = None, csv_dialect: str = "standard") -> Path:
     """Write the output table atomically in the given or implied format."""
     p = Path(path)
     kind = format_for(p, fmt)
     if kind == "parquet":
         write_parquet(frame, p, metadata)
     else:
-        write_csv(frame, p, metadata)
+        write_csv(frame, p, metadata, csv_dialect)
     return p
 
 
@@ -190,5 +233,6 @@ def read_metadata(path: str | Path) -> dict[str, str]:
         return {k.decode(): v.decode() for k, v in raw.items()
                 if k.decode().startswith("ankunftsindex.")}
     meta = json.loads(sidecar_path(p).read_text(encoding="utf-8"))
+    meta.pop("csv_dialect", None)
     return {f"ankunftsindex.{k}": v if isinstance(v, str) else
             json.dumps(v, ensure_ascii=False, separators=(",", ":")) for k, v in meta.items()}

@@ -116,7 +116,7 @@ def test_csv_and_sidecar_are_replaced_together(tmp_path: Path, monkeypatch) -> N
     out = write_output(FRAME, tmp_path / "r.csv", META)
     before = (out.read_bytes(), sidecar_path(out).read_bytes())
 
-    def broken(self: pl.DataFrame, file: object) -> None:
+    def broken(self: pl.DataFrame, file: object, **options: object) -> None:
         file.write(b"area,arr")  # type: ignore[attr-defined]
         raise OSError(28, "No space left on device")
 
