@@ -116,6 +116,9 @@ def compute(
         help="CSV separator (default: detect ; , or tab).")] = None,
     decimal: Annotated[DecimalMark | None, typer.Option(
         help="Decimal mark in CSV input: ',' or '.' (default: ',' for ;-files).")] = None,
+    crosswalk: Annotated[Path | None, typer.Option(
+        help="Map the counts onto a new area layout first: a CSV old_id;new_id;weight "
+        "(weights of each old area sum to 1).", show_default=False)] = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print a machine-readable JSON summary on stdout.")] = False,
     quiet: Annotated[bool, typer.Option(
@@ -128,14 +131,15 @@ def compute(
         from .write import check_target, format_for, write_output
 
         kind = format_for(output, fmt.value if fmt else None)  # fail before any work
-        check_target(output, extracts, spec)
+        check_target(output, [*extracts, *([crosswalk] if crosswalk else [])], spec)
         periods = [p.strip() for item in (period or []) for p in item.split(",") if p.strip()]
         bad = [p for p in periods if not re.match(r"^\d{4}(-(0[1-9]|1[0-2]))?$", p)]
         if bad:
             raise typer.BadParameter(f"{bad[0]!r} is neither YYYY-MM nor YYYY",
                                      param_hint="--period")
         result = run(extracts, spec, periods=periods or None, encoding=encoding,
-                     separator=separator, decimal=decimal.value if decimal else None)
+                     separator=separator, decimal=decimal.value if decimal else None,
+                     crosswalk=crosswalk)
         summary = {"output": str(output), **result.summary()}
         view = None
         if not (as_json or quiet) and _on_terminal():
@@ -179,3 +183,4 @@ def one_line(summary: dict[str, Any]) -> str:
 def main() -> None:
     """Console entry point."""
     app()
+from . import cli_time  # noqa: E402,F401

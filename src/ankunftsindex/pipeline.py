@@ -14,6 +14,7 @@ import polars as pl
 from . import check, exclude
 from ._version import __version__
 from .aggregate import COLLECT, apply_typology, compute_index
+from .crosswalk import Crosswalk, apply_crosswalk, read_crosswalk
 from .derive import derive, standardise_columns
 from .errors import Finding, InputError
 from .exclude import assign_status, select_periods
@@ -101,29 +102,39 @@ def compute(
     encoding: str | None = None,
     separator: str | None = None,
     decimal: str | None = None,
+    crosswalk: str | Path | Crosswalk | None = None,
 ) -> Result:
-    """Read extract files, check them and compute every index (see METHOD.md)."""
+    """Read extract files, check them and compute every index (see METHOD.md).
+
+    With ``crosswalk`` (a file or a :class:`~ankunftsindex.crosswalk.Crosswalk`), the
+    counts are mapped onto the crosswalk's new area layout before indicators are derived."""
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
+    if crosswalk is not None and not isinstance(crosswalk, Crosswalk):
+        crosswalk = read_crosswalk(crosswalk)
     raw, files = load_input(extracts, spec, encoding=encoding, separator=separator,
                             decimal=decimal)
-    result = compute_result(raw, spec, periods=periods)
+    result = compute_result(raw, spec, periods=periods, crosswalk=crosswalk)
     result.inputs = [InputFile(e.path.name, e.sha256) for e in files]
+    if crosswalk is not None:
+        result.inputs.append(InputFile(crosswalk.path.name, crosswalk.sha256))
     return result
 
 
 def compute_frame(
-    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None
+    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None,
+    crosswalk: Crosswalk | None = None,
 ) -> tuple[pl.DataFrame, list[str]]:
     """Compute from a frame with the spec's input columns (numbers already parsed).
 
     Returns the output table (sorted by period, then area) and the output periods.
     """
-    result = compute_result(raw, spec, periods=periods)
+    result = compute_result(raw, spec, periods=periods, crosswalk=crosswalk)
     return result.frame, result.periods
 
 
 def compute_result(
-    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None
+    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None,
+    crosswalk: Crosswalk | None = None,
 ) -> Result:
     """:func:`compute_frame` as a :class:`Result` (with warnings, without input files)."""
     if raw.height == 0:
@@ -149,6 +160,9 @@ def compute_result(
         + check.check_counts(raw, count_columns(spec))
     )
     check.raise_on_errors(findings, "input")
+    warnings: list[Finding] = []
+    if crosswalk is not None:
+        raw, warnings = apply_crosswalk(raw, spec, crosswalk)
     derived = (
         derive(standardise_columns(raw.lazy(), spec, numeric), spec)
         .pipe(assign_status, spec)
@@ -173,4 +187,5 @@ def compute_result(
         .select(columns)
         .sort([c for c in ("period", "area") if c in columns])
     )
-    return Result(out, spec, [], selected, exclude.unknown_exclusions(derived, spec))
+    return Result(out, spec, [], selected,
+                  warnings + exclude.unknown_exclusions(derived, spec))
