@@ -40,6 +40,25 @@ class Crosswalk:
     sha256: str
     table: pl.DataFrame  # old_id, new_id, weight, new_name, _file, _line
 
+    @classmethod
+    def from_frame(cls, frame: pl.DataFrame, source: str = "<crosswalk>") -> Crosswalk:
+        """A crosswalk from a frame with ``old_id``, ``new_id``, ``weight`` (numbers) and
+        optionally ``new_name``, e.g. in a notebook; rows count from line 2 as in a file."""
+        missing = [c for c in COLUMNS if c not in frame.columns]
+        if missing:
+            raise InputError(f"{source}: the crosswalk lacks column(s) {', '.join(missing)}",
+                             code="input-crosswalk-columns",
+                             hint="a crosswalk has the columns old_id, new_id, weight")
+        name = pl.col(NAME_COLUMN) if NAME_COLUMN in frame.columns else pl.lit(None)
+        table = frame.with_row_index(LINE_COL, offset=2).select(
+            pl.col("old_id").cast(pl.String).str.strip_chars(),
+            pl.col("new_id").cast(pl.String).str.strip_chars(),
+            pl.col("weight").cast(pl.String).alias("_weight_text"),
+            pl.col("weight").cast(pl.Float64),
+            name.cast(pl.String).alias(NAME_COLUMN),
+            pl.lit(source).alias(FILE_COL), pl.col(LINE_COL))
+        return cls(Path(source), "", table)
+
 
 def read_crosswalk(path: str | Path) -> Crosswalk:
     """Read and check a crosswalk file (CSV; separator and encoding detected)."""
@@ -128,6 +147,10 @@ def apply_crosswalk(
             hint="derive the indicator from counts (numerator/denominator) in the spec, or "
             "map the extract before computing")
     area, period, name = spec.input.area, spec.input.period, spec.input.name
+    if FILE_COL not in raw.columns:
+        raw = raw.with_columns(pl.lit("<frame>").alias(FILE_COL))
+    if LINE_COL not in raw.columns:
+        raw = raw.with_row_index(LINE_COL, offset=1)
     t = crosswalk.table.with_columns(
         (pl.col("weight") / pl.col("weight").sum().over("old_id")).alias("weight"))
     data_areas = raw.group_by(area).agg(pl.col(FILE_COL).first(), pl.col(LINE_COL).min())
