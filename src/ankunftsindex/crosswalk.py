@@ -93,8 +93,9 @@ def check_crosswalk(crosswalk: Crosswalk) -> list[Finding]:
         "every crosswalk row needs old_id and new_id")
     w = pl.col("weight")
     findings += rows_to_findings(
-        t.filter(w.is_null() | ~w.is_finite().fill_null(False) | (w <= 0) | (w > 1)),
-        "_weight_text", "input-crosswalk-weight", "weight is not a number in (0, 1]",
+        t.filter(w.is_null() | ~w.is_finite().fill_null(False) | (w <= 0) | (w > 1))
+        .with_columns(pl.col("_weight_text").alias("weight")),
+        "weight", "input-crosswalk-weight", "weight is not a number in (0, 1]",
         "a weight is the share of the old area's counts that goes to the new area")
     dup = t.with_row_index("_row").filter(
         pl.col("_row") != pl.col("_row").min().over("old_id", "new_id"))
@@ -106,11 +107,11 @@ def check_crosswalk(crosswalk: Crosswalk) -> list[Finding]:
             .group_by("old_id").agg(w.sum().alias("_sum"), pl.col(FILE_COL).first(),
                                     pl.col(LINE_COL).min())
             .filter((pl.col("_sum") - 1).abs() > WEIGHT_TOLERANCE)
-            .with_columns(pl.col("_sum").round(6))
+            .with_columns(pl.col("_sum").round(6).alias("weight"))
             .sort(LINE_COL))
     findings += rows_to_findings(
-        sums, "_sum", "input-crosswalk-sum",
-        "the weights of old area {old_id} sum to {_sum}, not 1",
+        sums, "weight", "input-crosswalk-sum",
+        "the weights of old area {old_id} sum to {weight}, not 1",
         "the shares of an old area must add up to 1 (its counts are split, not copied)")
     names = (t.filter(pl.col(NAME_COLUMN).is_not_null())
              .with_columns(pl.col(NAME_COLUMN).n_unique().over("new_id").alias("_names"))
