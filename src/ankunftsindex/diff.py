@@ -30,7 +30,6 @@ class Output:
     path: Path
     frame: pl.DataFrame
     metadata: dict[str, str]
-    label: str = ""
 
     @property
     def spec(self) -> dict[str, Any] | None:
@@ -115,8 +114,7 @@ def select_period(out: Output, period: str | None, option: str) -> Output:
         raise InputError(f"{out.path}: {option} {period} is not in the output",
                          code="input-unknown-period",
                          hint=f"periods in the file: {_span(out.periods)}")
-    return Output(out.path, out.frame.filter(pl.col("period") == period), out.metadata,
-                  f"{out.path.name} {period}")
+    return Output(out.path, out.frame.filter(pl.col("period") == period), out.metadata)
 
 
 def _span(periods: list[str]) -> str:

@@ -127,6 +127,18 @@ def test_watch_exit_codes(files: dict[str, Path]) -> None:
     assert quiet.exit_code == 0 and "0 area(s) flagged" in quiet.stdout
 
 
+def test_watch_and_diff_read_csv_outputs(files: dict[str, Path]) -> None:
+    out = files["dir"] / "panel.csv"
+    assert run("compute", files["data"], "-s", files["spec"], "-o", out, "-q").exit_code == 0
+    args = ["--over", "1", "--persist", "1", "--format", "json"]
+    from_csv = run("watch", out, *args)
+    from_parquet = run("watch", files["panel"], *args)
+    assert from_csv.exit_code == from_parquet.exit_code == 1
+    assert json.loads(from_csv.stdout)["areas"] == json.loads(from_parquet.stdout)["areas"]
+    same = run("diff", out, files["panel"])
+    assert same.exit_code == 0, same.output
+
+
 def test_watch_errors(files: dict[str, Path]) -> None:
     result = run("watch", files["panel"], "--index", "nope")
     assert result.exit_code == 4 and "input-unknown-index" in result.stderr

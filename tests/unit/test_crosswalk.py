@@ -180,3 +180,18 @@ indices: {a: {weights: {s1: 1}, classes: [{label: alle}]}}
     with pytest.raises(InputError) as err:
         apply_crosswalk(RAW, spec, Crosswalk.from_frame(WALK))
     assert err.value.code == "input-crosswalk-column"
+
+
+def test_a_cross_section() -> None:
+    spec = parse_spec("""
+spec_version: 1
+input: {area: gebiet, population: ew}
+indicators: {foreign_share: {numerator: ausl, per: 100}}
+indices: {a: {weights: {foreign_share: 1}, classes: [{label: alle}]}}
+""")
+    raw = RAW.filter(pl.col("monat") == "2025-02").drop("monat", "name")
+    out, _ = compute_frame(raw, spec, crosswalk=Crosswalk.from_frame(WALK))
+    assert "period" not in out.columns
+    assert out.select("area", "population").rows() == [
+        ("D", 500), ("X", 4000), ("Y", 500), ("Z", 1500)]
+    assert cell(out, "foreign_share", "X") == pytest.approx(25.5)
