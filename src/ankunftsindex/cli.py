@@ -139,6 +139,9 @@ def compute(
     separator: SeparatorOpt = None,
     decimal: DecimalOpt = None,
     sheet: SheetOpt = None,
+    crosswalk: Annotated[Path | None, typer.Option(
+        help="Map the counts onto a new area layout first: a CSV old_id;new_id;weight "
+        "(weights of each old area sum to 1).", show_default=False)] = None,
     strict: StrictOpt = False,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print a machine-readable JSON summary on stdout.")] = False,
@@ -152,7 +155,7 @@ def compute(
         from .write import check_target, format_for, write_output
 
         kind = format_for(output, fmt.value if fmt else None)  # fail before any work
-        check_target(output, extracts, spec)
+        check_target(output, [*extracts, *([crosswalk] if crosswalk else [])], spec)
         periods = [p.strip() for item in (period or []) for p in item.split(",") if p.strip()]
         bad = [p for p in periods if not re.match(r"^\d{4}(-(0[1-9]|1[0-2]))?$", p)]
         if bad:
@@ -160,7 +163,7 @@ def compute(
                                      param_hint="--period")
         result = run(extracts, spec, periods=periods or None, encoding=encoding,
                      separator=separator, decimal=decimal.value if decimal else None,
-                     sheet=sheet, strict=strict)
+                     sheet=sheet, strict=strict, crosswalk=crosswalk)
         summary = {"output": str(output), **result.summary()}
         view = None
         if not (as_json or quiet) and _on_terminal():
@@ -258,3 +261,4 @@ def one_line(summary: dict[str, Any]) -> str:
 def main() -> None:
     """Console entry point."""
     app()
+from . import cli_time  # noqa: E402,F401

@@ -14,6 +14,7 @@ import polars as pl
 from . import check, exclude
 from ._version import __version__
 from .aggregate import COLLECT, apply_typology, compute_index
+from .crosswalk import Crosswalk, apply_crosswalk, read_crosswalk
 from .derive import derive, standardise_columns
 from .errors import Finding, InputError
 from .exclude import assign_status, select_periods
@@ -105,33 +106,44 @@ def compute(
     decimal: str | None = None,
     sheet: str | None = None,
     strict: bool = False,
+    crosswalk: str | Path | Crosswalk | None = None,
 ) -> Result:
     """Read extract files, run every check of :func:`~ankunftsindex.check.validate`
-    (errors, and with ``strict`` warnings, stop here) and compute every index."""
+    (errors, and with ``strict`` warnings, stop here) and compute every index.
+
+    With ``crosswalk`` (a file or a :class:`~ankunftsindex.crosswalk.Crosswalk`), the
+    counts are mapped onto the crosswalk's new area layout before indicators are derived."""
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
+    if crosswalk is not None and not isinstance(crosswalk, Crosswalk):
+        crosswalk = read_crosswalk(crosswalk)
     report = check.validate(extracts, spec, encoding=encoding, separator=separator,
                             decimal=decimal, sheet=sheet)
     report.raise_for(strict)
     assert report.frame is not None
-    result = compute_result(report.frame, spec, periods=periods, findings=report.findings)
+    result = compute_result(report.frame, spec, periods=periods, findings=report.findings,
+                            crosswalk=crosswalk)
     result.inputs = [InputFile(e.path.name, e.sha256) for e in report.extracts]
+    if crosswalk is not None:
+        result.inputs.append(InputFile(crosswalk.path.name, crosswalk.sha256))
     return result
 
 
 def compute_frame(
-    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None
+    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None,
+    crosswalk: Crosswalk | None = None,
 ) -> tuple[pl.DataFrame, list[str]]:
     """Compute from a frame with the spec's input columns (numbers already parsed).
 
     Returns the output table (sorted by period, then area) and the output periods.
     """
-    result = compute_result(raw, spec, periods=periods)
+    result = compute_result(raw, spec, periods=periods, crosswalk=crosswalk)
     return result.frame, result.periods
 
 
 def compute_result(
     raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None,
     findings: list[Finding] | None = None,
+    crosswalk: Crosswalk | None = None,
 ) -> Result:
     """:func:`compute_frame` as a :class:`Result` (with warnings, without input files).
 
@@ -158,6 +170,11 @@ def compute_result(
         findings = check.check_frame(raw, spec) + exclude.unknown_exclusions(
             raw, spec, spec.input.area)
         raise_errors(findings, "input")
+    if crosswalk is not None:
+        # exclusions name areas of the new layout: look them up after mapping
+        raw, mapped = apply_crosswalk(raw, spec, crosswalk)
+        findings = [f for f in findings if f.code != "input-unknown-exclusion"] + mapped
+        findings += exclude.unknown_exclusions(raw, spec, spec.input.area)
     derived = (
         derive(standardise_columns(raw.lazy(), spec, numeric), spec)
         .pipe(assign_status, spec)
