@@ -167,6 +167,11 @@ def read_extract(
                          hint="check the export; the file needs a header and data rows")
     header = data.split(b"\n", 1)[0].decode("utf-8")
     sep = separator or detect_separator(header)
+    if len(sep) != 1 or sep in '"\r\n':
+        raise InputError(f"{p}: cannot use {sep!r} as the separator", code="input-csv",
+                         hint="the separator is one character other than a quote mark or "
+                         "a line end, e.g. ';', ',' or a tab")
+    _unclosed_quote(data, p)
     frame, ragged = _parse_csv(data, p, sep)
     cells = [c for c in frame.columns if c != LINE_COL]
     frame = (
@@ -226,6 +231,29 @@ def _parse_csv(data: bytes, path: Path, sep: str) -> tuple[pl.DataFrame, list[Fi
         # the other rows are still checked; these are errors of their own
         frame = frame.filter(~pl.col(LINE_COL).is_in([f.line for f in ragged]))
     return frame, ragged
+
+
+def _unclosed_quote(data: bytes, path: Path) -> None:
+    """An odd number of quote marks: a cell opened by a quote runs to the end of the file
+    (the CSV reader would make one huge cell of it). Name the line where it opens."""
+    if data.count(b'"') % 2 == 0:
+        return
+    odd_since = None
+    parity = 0
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        before = parity
+        parity = (parity + line.count(b'"')) % 2
+        if parity and not before:
+            odd_since = number
+        elif not parity:
+            odd_since = None
+    raise InputError(
+        f"{path}:{odd_since}: a quote mark opens a cell that is never closed",
+        code="input-csv",
+        findings=[Finding("input-csv", "a quote mark opens a cell that is never closed",
+                          file=str(path), line=odd_since,
+                          hint='close the quote, or double a quote mark inside a cell ("")')],
+        hint='close the quote, or double a quote mark inside a cell ("")')
 
 
 def _header_names(data: bytes, sep: str) -> list[str]:

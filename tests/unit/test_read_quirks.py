@@ -240,3 +240,19 @@ def test_thousands_separated_by_blanks(tmp_path: Path, blank: str) -> None:
     frame, findings = read(path)
     assert findings == []
     assert frame["EW"].to_list() == [1675.0]
+
+
+def test_an_unclosed_quote_names_the_line_where_it_opens(tmp_path: Path) -> None:
+    path = write(tmp_path, f'{HEADER}\n01;A;2025-01;1000;100\n02;"B;2025-01;1000;50\n'
+                           '03;C;2025-01;1000;50\n')
+    frame, findings = read(path)
+    assert frame is None
+    assert codes(findings) == [("input-csv", 3)]
+
+
+@pytest.mark.parametrize("separator", [";;", '"', "\n"])
+def test_an_impossible_separator_is_an_input_error(tmp_path: Path, separator: str) -> None:
+    path = write(tmp_path, f"{HEADER}\n01;A;2025-01;1000;100\n")
+    frame, findings = read(path, separator=separator)
+    assert frame is None
+    assert [f.code for f in findings] == ["input-csv"]
