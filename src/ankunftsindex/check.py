@@ -156,6 +156,8 @@ def check_gaps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     rows, monthly = got
     area = spec.input.area
     lo, hi = rows.select(pl.col("_p").min().alias("lo"), pl.col("_p").max().alias("hi")).row(0)
+    if lo is None:
+        return []  # no readable period: input-bad-period says so
     present = rows.select(pl.col("_p").unique().sort()).to_series()
     n_areas = rows.select(pl.col(area).n_unique()).item()
     if present.len() == hi - lo + 1 and rows.height == n_areas * present.len():
@@ -229,6 +231,29 @@ def check_jumps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     return findings
 
 
+def check_history(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
+    """Some period must have at least two areas whose series reach back as far as the
+    spec's windows and lags need (the rule of the default output periods)."""
+    from .exclude import history_need
+
+    got = _periodic(frame, spec)
+    need = history_need(spec)
+    if got is None or need == 0:
+        return []
+    rows, _ = got
+    ok = (
+        rows.filter(pl.col("_p") - need >= pl.col("_p").min().over(spec.input.area))
+        .group_by("_p").len().filter(pl.col("len") >= 2).height
+    )
+    if ok or rows.height == 0:
+        return []
+    periods = rows.select(pl.col("_p").n_unique()).item()
+    return [Finding(
+        "input-too-short", f"no period has enough history for the spec ({need} earlier "
+        f"periods needed, the data have {periods} period(s))", column=spec.input.period,
+        hint="give more periods of data, or a smaller window or lag in the spec")]
+
+
 def check_frame(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     """Every data check on the parsed input rows, errors first."""
     return (
@@ -293,12 +318,16 @@ def validate(
     separator: str | None = None,
     decimal: str | None = None,
     sheet: str | None = None,
+    periods: list[str] | None = None,
 ) -> Report:
     """Read every file and run every check, collecting all problems (nothing raised for
-    bad data; only for no input files at all)."""
+    bad data; only for no input files at all). Without ``periods`` (the periods to
+    output), some period must have enough history for the spec (``input-too-short``)."""
     frame, extracts, findings = read_inputs(paths, spec, encoding=encoding,
                                             separator=separator, decimal=decimal, sheet=sheet)
     if frame is not None:
         findings = findings + check_frame(frame, spec) + unknown_exclusions(
             frame, spec, spec.input.area)
+        if not periods:
+            findings += check_history(frame, spec)
     return Report(spec, findings, extracts, frame)

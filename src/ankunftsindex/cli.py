@@ -88,8 +88,13 @@ def handle_errors(debug: bool) -> Iterator[None]:
             traceback.print_exc()
         _stderr().print(exc.render(), markup=False)
         raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        _stderr().print("interrupted: no output was written", markup=False)
+    except KeyboardInterrupt as exc:
+        from .write import InterruptedAfterWrite
+
+        written = isinstance(exc, InterruptedAfterWrite)
+        _stderr().print("interrupted: " + ("the output had been written completely"
+                                           if written else "no output was written"),
+                        markup=False)
         raise typer.Exit(130) from None
     except BaseException as exc:
         if isinstance(exc, SystemExit | GeneratorExit):

@@ -117,7 +117,7 @@ def compute(
     if crosswalk is not None and not isinstance(crosswalk, Crosswalk):
         crosswalk = read_crosswalk(crosswalk)
     report = check.validate(extracts, spec, encoding=encoding, separator=separator,
-                            decimal=decimal, sheet=sheet)
+                            decimal=decimal, sheet=sheet, periods=periods)
     report.raise_for(strict)
     assert report.frame is not None
     result = compute_result(report.frame, spec, periods=periods, findings=report.findings,

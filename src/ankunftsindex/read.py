@@ -162,6 +162,8 @@ def read_extract(
 
     raw = p.read_bytes()
     data, enc = _utf8(raw, p, encoding)
+    if b"\r" in data and b"\n" not in data:
+        data = data.replace(b"\r", b"\n")  # classic Mac line ends (Excel "CSV (Mac)")
     if not data.strip():
         raise InputError(f"{p}: the file is empty", code="input-empty",
                          hint="check the export; the file needs a header and data rows")
@@ -198,7 +200,7 @@ def _parse_csv(data: bytes, path: Path, sep: str) -> tuple[pl.DataFrame, list[Fi
     module) runs only when the quick one (count of separators in the file) does not add
     up, e.g. for quoted separators or blank lines.
     """
-    names = _header_names(data, sep)
+    names = _header_names(data, sep, path)
     dup = sorted({n for n in names if names.count(n) > 1 and n != ""})
     if dup:
         raise InputError(
@@ -256,9 +258,14 @@ def _unclosed_quote(data: bytes, path: Path) -> None:
         hint='close the quote, or double a quote mark inside a cell ("")')
 
 
-def _header_names(data: bytes, sep: str) -> list[str]:
+def _header_names(data: bytes, sep: str, path: Path) -> list[str]:
     first = data.split(b"\n", 1)[0].rstrip(b"\r").decode("utf-8")
-    return next(csv.reader([first], delimiter=sep, quotechar='"'), [])
+    try:
+        return next(csv.reader([first], delimiter=sep, quotechar='"'), [])
+    except csv.Error as exc:
+        raise InputError(f"{path}:1: cannot read the header: {exc}", code="input-csv",
+                         hint="check the header line (a carriage return inside it?) and "
+                         "the quoting") from None
 
 
 def _read_text_csv(data: bytes, path: Path, sep: str, *, truncate: bool) -> pl.DataFrame | None:
@@ -575,7 +582,8 @@ def _drop_total_rows(frame: pl.DataFrame, extract: Extract,
     dropped = frame.filter(drop)
     if dropped.height == 0:
         return frame, []
-    names = dropped[area].cast(pl.String).str.strip_chars().to_list()
+    names = dropped[area].cast(pl.String).str.strip_chars().fill_null("").to_list()
+    names = [n or "(empty ID)" for n in names]
     shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
     note = Finding("input-rows-dropped",
                    f"{dropped.height} total row(s) left out (input.footer_rows / "

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +22,14 @@ from typing import IO
 import polars as pl
 
 from .errors import OutputError
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 FORMATS = ("parquet", "csv")
 #: CSV dialects: ``standard`` (``,``, decimal point, UTF-8) for programs, ``excel-de``
@@ -117,8 +127,7 @@ def atomic_files(paths: list[Path]) -> Iterator[list[IO[bytes]]]:
             os.fsync(fh.fileno())
             fh.close()
             os.chmod(tmp, _mode(target))
-        for tmp, target in zip(temps, targets, strict=True):
-            os.replace(tmp, target)
+        _commit(temps, targets)
         for folder in {t.parent for t in targets}:
             _fsync_folder(folder)
     except OSError as exc:
@@ -134,14 +143,64 @@ def atomic_files(paths: list[Path]) -> Iterator[list[IO[bytes]]]:
                 tmp.unlink()
 
 
+def _commit(temps: list[Path], targets: list[Path]) -> None:
+    """Rename every temporary file over its target, as one step as far as a process can:
+    SIGINT and SIGTERM wait until all renames are done, and when a later rename fails,
+    the targets already replaced get their previous files back (kept as hard links).
+    Only SIGKILL (or a power loss) between two renames can leave a new CSV beside an old
+    sidecar; the sidecar's ``csv_sha256`` makes that detectable."""
+    import signal
+    import threading
+
+    blocked = {signal.SIGINT, signal.SIGTERM}
+    main = threading.current_thread() is threading.main_thread()
+    if main:
+        signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    backups: list[tuple[Path, Path | None]] = []
+    try:
+        for tmp, target in zip(temps, targets, strict=True):
+            backup = None
+            if len(targets) > 1 and target.exists():
+                backup = tmp.with_name(tmp.name.removesuffix(".tmp") + ".old.tmp")
+                os.link(target, backup)
+            backups.append((target, backup))
+            try:
+                os.replace(tmp, target)
+            except BaseException:  # a failed rename, or an interrupt raised inside it
+                backups.pop()
+                if backup is not None:
+                    backup.unlink()
+                for done, old in reversed(backups):
+                    if old is not None:
+                        os.replace(old, done)
+                    else:
+                        done.unlink()
+                raise
+    finally:
+        for _, old in backups:
+            if old is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    old.unlink()
+        if main:
+            try:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+            except KeyboardInterrupt:
+                # Ctrl-C during the renames: the output is complete; say so
+                raise InterruptedAfterWrite() from None
+
+
+class InterruptedAfterWrite(KeyboardInterrupt):
+    """Ctrl-C arrived while the finished output was being put in place: it is written."""
+
+
 def _remove_stale_temps(target: Path) -> None:
     """Remove temporary files of earlier runs for this target whose process is gone (a
     run killed with SIGKILL cannot clean up after itself)."""
     folder = target.parent if str(target.parent) else Path(".")
-    prefix = f".{target.name}."
-    for tmp in folder.glob(f"{glob.escape(prefix)}*.tmp"):
-        pid = tmp.name[len(prefix):].split(".", 1)[0]
-        if pid.isdigit() and not _process_alive(int(pid)):
+    ours = re.compile(rf"^\.{re.escape(target.name)}\.(\d+)\.[^.]+(\.old)?\.tmp$")
+    for tmp in folder.glob(f".{glob.escape(target.name)}.*.tmp"):
+        m = ours.match(tmp.name)
+        if m and not _process_alive(int(m.group(1))):
             with contextlib.suppress(OSError):
                 tmp.unlink()
 
@@ -192,16 +251,45 @@ def write_csv(frame: pl.DataFrame, path: Path, metadata: dict[str, str],
                           hint=f"use one of {', '.join(CSV_DIALECTS)}")
     meta = {k.removeprefix("ankunftsindex."): _maybe_json(v) for k, v in metadata.items()}
     meta["csv_dialect"] = dialect
-    body = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     safe = frame.with_columns(
         pl.when(pl.col(c).str.contains(FORMULA_START)).then(pl.lit("'") + pl.col(c))
         .otherwise(pl.col(c)).alias(c)
         for c, dtype in frame.schema.items() if dtype == pl.String)
     german = dialect == "excel-de"
     with atomic_files([path, sidecar_path(path)]) as (data, sidecar):
-        safe.write_csv(data, separator=";" if german else ",", decimal_comma=german,
-                       include_bom=german)
+        hashing = _Hashing(data)
+        try:
+            safe.write_csv(hashing, separator=";" if german else ",",  # type: ignore[arg-type]
+                           decimal_comma=german, include_bom=german)
+        except OSError:
+            if hashing.interrupted:  # polars turns an interrupt in write() into OSError
+                raise KeyboardInterrupt from None
+            raise
+        # the two files cannot be renamed in one step: the hash lets a reader tell a
+        # sidecar of another run (left by a SIGKILL between the renames) from its own
+        meta["csv_sha256"] = hashing.digest.hexdigest()
+        body = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         sidecar.write(body.encode("utf-8"))
+
+
+class _Hashing:
+    """A write-only file that passes bytes through and hashes them on the way."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.target = target
+        self.digest = hashlib.sha256()
+        self.interrupted = False
+
+    def write(self, data: bytes) -> int:
+        try:
+            self.digest.update(data)
+            return self.target.write(data)
+        except KeyboardInterrupt:
+            self.interrupted = True
+            raise
+
+    def flush(self) -> None:
+        self.target.flush()
 
 
 def _maybe_json(value: str) -> object:
@@ -234,5 +322,14 @@ def read_metadata(path: str | Path) -> dict[str, str]:
                 if k.decode().startswith("ankunftsindex.")}
     meta = json.loads(sidecar_path(p).read_text(encoding="utf-8"))
     meta.pop("csv_dialect", None)
+    expected = meta.pop("csv_sha256", None)
+    if expected is not None and expected != file_sha256(p):
+        from .errors import InputError
+
+        raise InputError(
+            f"{sidecar_path(p)}: belongs to another version of {p.name} (csv_sha256 "
+            "differs): the run that wrote them was killed between the two renames",
+            code="input-stale-sidecar",
+            hint="run compute again to write the CSV and its sidecar anew")
     return {f"ankunftsindex.{k}": v if isinstance(v, str) else
             json.dumps(v, ensure_ascii=False, separators=(",", ":")) for k, v in meta.items()}
