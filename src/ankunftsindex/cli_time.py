@@ -8,6 +8,7 @@ there is (differences, flagged areas), so that a cron job can act on the exit co
 from __future__ import annotations
 
 import json
+import math
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -56,7 +57,8 @@ def diff(
     new_period: Annotated[str | None, typer.Option(
         help="Compare only this period of NEW, e.g. 2025-12.", show_default=False)] = None,
     tolerance: Annotated[float, typer.Option(
-        min=0.0, help="Numbers that differ by at most this much count as equal.")] = 0.0,
+        min=0.0, help="Index values and other decimal numbers that differ by at most this "
+        "much count as equal; ranks, classes and text are compared exactly.")] = 0.0,
     top: Annotated[int, typer.Option(min=1, help="How many of the largest movers to list.")
                    ] = 10,
     fmt: Annotated[DiffFormat, typer.Option(
@@ -70,6 +72,8 @@ def diff(
             raise typer.BadParameter(
                 "give NEW, or --old-period and --new-period to compare two periods of OLD",
                 param_hint="NEW")
+        if not math.isfinite(tolerance):
+            raise typer.BadParameter("need a finite number", param_hint="--tolerance")
         from .diff import diff_outputs, read_output, select_period
 
         old_out = read_output(old)
@@ -192,6 +196,8 @@ def watch(
 ) -> None:
     """Flag areas of a panel output by the rise and persistence rules."""
     with handle_errors(debug):
+        if not math.isfinite(rise):
+            raise typer.BadParameter("need a finite number, e.g. 0.5", param_hint="--rise")
         from .diff import read_output
         from .watch import WatchRules
         from .watch import watch as run

@@ -70,7 +70,9 @@ def read_crosswalk(path: str | Path) -> Crosswalk:
             code="input-crosswalk-columns",
             hint="a crosswalk has the header old_id;new_id;weight (and optionally new_name); "
             f"columns in the file: {', '.join(extract.columns)}")
-    frame = extract.frame
+    # a Parquet crosswalk keeps its types (weights as numbers): read every column as text
+    frame = extract.frame.with_columns(
+        pl.col(c).cast(pl.String) for c in (*COLUMNS, NAME_COLUMN) if c in extract.columns)
     name = pl.col(NAME_COLUMN).str.strip_chars() if NAME_COLUMN in frame.columns else pl.lit(
         None, pl.String)
     text = pl.col("weight").str.strip_chars()
@@ -87,25 +89,30 @@ def check_crosswalk(crosswalk: Crosswalk) -> list[Finding]:
     """Empty IDs, weights that are not numbers in (0, 1], repeated pairs, weights per old
     area that do not sum to 1, and new areas given two names."""
     t = crosswalk.table
-    findings = rows_to_findings(
-        t.filter(pl.col("old_id").fill_null("").eq("") | pl.col("new_id").fill_null("").eq("")),
-        "old_id", "input-crosswalk-id", "empty area ID in the crosswalk",
-        "every crosswalk row needs old_id and new_id")
+    empty = {c: pl.col(c).fill_null("").eq("") for c in ("old_id", "new_id")}
+    findings = sorted(
+        (f for column, is_empty in empty.items() for f in rows_to_findings(
+            t.filter(is_empty), column, "input-crosswalk-id",
+            "empty area ID in the crosswalk", "every crosswalk row needs old_id and new_id")),
+        key=lambda f: (f.line is None, f.line or 0))
     w = pl.col("weight")
+    bad_weight = w.is_null() | ~w.is_finite().fill_null(False) | (w <= 0) | (w > 1)
     findings += rows_to_findings(
-        t.filter(w.is_null() | ~w.is_finite().fill_null(False) | (w <= 0) | (w > 1))
-        .with_columns(pl.col("_weight_text").alias("weight")),
+        t.filter(bad_weight).with_columns(pl.col("_weight_text").alias("weight")),
         "weight", "input-crosswalk-weight", "weight is not a number in (0, 1]",
         "a weight is the share of the old area's counts that goes to the new area")
-    dup = t.with_row_index("_row").filter(
-        pl.col("_row") != pl.col("_row").min().over("old_id", "new_id"))
+    t = t.with_row_index("_row").with_columns(
+        (pl.col("_row") != pl.col("_row").min().over("old_id", "new_id")).alias("_repeated"),
+        (bad_weight | empty["new_id"]).alias("_bad"))
     findings += rows_to_findings(
-        dup, "new_id", "input-crosswalk-duplicate",
+        t.filter("_repeated"), "new_id", "input-crosswalk-duplicate",
         "the pair old_id {old_id} → new_id {new_id} appears twice",
         "give each pair once with the combined weight")
-    sums = (t.filter(w.is_finite().fill_null(False))
-            .group_by("old_id").agg(w.sum().alias("_sum"), pl.col(FILE_COL).first(),
-                                    pl.col(LINE_COL).min())
+    # an old area with a row already reported above has no meaningful sum
+    sums = (t.group_by("old_id")
+            .agg(w.sum().alias("_sum"), pl.col(FILE_COL).first(), pl.col(LINE_COL).min(),
+                 (pl.col("_bad") | pl.col("_repeated")).any().alias("_reported"))
+            .filter(~pl.col("_reported") & ~empty["old_id"])
             .filter((pl.col("_sum") - 1).abs() > WEIGHT_TOLERANCE)
             .with_columns(pl.col("_sum").round(6).alias("weight"))
             .sort(LINE_COL))
@@ -116,12 +123,29 @@ def check_crosswalk(crosswalk: Crosswalk) -> list[Finding]:
     names = (t.filter(pl.col(NAME_COLUMN).is_not_null())
              .with_columns(pl.col(NAME_COLUMN).n_unique().over("new_id").alias("_names"))
              .filter(pl.col("_names") > 1)
-             .with_row_index("_row")
              .filter(pl.col("_row") != pl.col("_row").min().over("new_id")))
     findings += rows_to_findings(
         names, NAME_COLUMN, "input-crosswalk-name", "new area {new_id} has another name "
         "in an earlier row", "give each new area one name")
     return findings
+
+
+def _zeros_hint(uncovered: pl.DataFrame, area: str, table: pl.DataFrame) -> str:
+    """A hint when data and crosswalk IDs match only without their leading zeros (a
+    spreadsheet turned the crosswalk's ``008`` into ``8``, or the other way round)."""
+    def bare(column: str) -> pl.Expr:
+        return pl.col(column).cast(pl.String).str.strip_chars_start("0")
+
+    walk = table.select(bare("old_id").alias("_bare"), pl.col("old_id")).unique("_bare",
+                                                                                keep="first")
+    near = (uncovered.with_columns(bare(area).alias("_bare"))
+            .join(walk, on="_bare", how="inner").sort(FILE_COL, LINE_COL))
+    if not near.height:
+        return ""
+    data_id, walk_id = near.select(area, "old_id").row(0)
+    return (f"; {near.height} of them match a crosswalk ID only without leading zeros (data "
+            f"{data_id!r}, crosswalk {walk_id!r}): keep the IDs as text with their leading "
+            "zeros (a spreadsheet may have dropped them)")
 
 
 def apply_crosswalk(
@@ -166,7 +190,7 @@ def apply_crosswalk(
         raise error_from_findings(
             found, f"{crosswalk.path}: {uncovered.height} area(s) of the data are not in the "
             "crosswalk; their counts would be lost", "input-crosswalk-uncovered",
-            "add them to the crosswalk; nothing was written")
+            "add them to the crosswalk; nothing was written" + _zeros_hint(uncovered, area, t))
     unused = t.join(data_areas.select(pl.col(area).alias("old_id")), on="old_id", how="anti")
     findings = rows_to_findings(
         unused.group_by("old_id").agg(pl.col(FILE_COL).first(), pl.col(LINE_COL).min())

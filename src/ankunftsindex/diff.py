@@ -16,8 +16,8 @@ from typing import Any
 
 import polars as pl
 
-from .errors import Finding, InputError
-from .write import format_for, read_metadata, sidecar_path
+from .errors import AnkunftsindexError, Finding, InputError
+from .write import CSV_DIALECTS, FORMULA_START, format_for, read_metadata, sidecar_path
 
 #: How the transition matrix and the lists name "no class" (not scored, or no row).
 NOT_SCORED = "(not scored)"
@@ -67,10 +67,18 @@ class Output:
                     [f"{index_id}_class"].to_list())
 
     def text_columns(self) -> set[str]:
+        """Columns that are text whatever their cells look like: IDs, names, periods,
+        status, classes and the typology (``01001`` must not become 1001)."""
         spec = self.spec or {}
-        typology = (spec.get("typology") or {}).get("column") if spec.get("typology") else None
-        text = {"area", "name", "period", "status", *([typology] if typology else [])}
+        typology = spec.get("typology") if isinstance(spec.get("typology"), dict) else None
+        text = {"area", "name", "period", "status"}
+        if typology is not None:
+            text.add(typology.get("column") or "typ")
         return text | {c for c in self.frame.columns if c.endswith("_class")}
+
+
+#: What ``write_csv`` put before text cells that a spreadsheet would run as a formula.
+_APOSTROPHE = "^'" + FORMULA_START.removeprefix("^")
 
 
 def read_output(path: str | Path) -> Output:
@@ -85,22 +93,114 @@ def read_output(path: str | Path) -> Output:
         raise InputError(f"{p}: cannot tell the format from the suffix {p.suffix!r}",
                          code="input-not-an-output",
                          hint="give a .parquet or .csv file written by compute") from None
-    try:
-        frame = pl.read_parquet(p) if kind == "parquet" else pl.read_csv(p, infer_schema=False)
-        metadata = read_metadata(p) if kind == "parquet" or sidecar_path(p).is_file() else {}
-    except Exception as exc:  # polars/arrow/json raise many kinds for broken files
-        raise InputError(f"{p}: cannot read: {exc}", code="input-not-an-output",
-                         hint="give a complete output of `ankunftsindex compute`") from None
+    if kind == "csv":
+        frame, metadata, decimal_comma = read_csv_output(p)
+    else:
+        try:
+            frame = pl.read_parquet(p)
+            metadata = read_metadata(p)
+        except AnkunftsindexError:
+            raise
+        except Exception as exc:  # polars/arrow raise many kinds for broken files
+            raise InputError(f"{p}: cannot read: {exc}", code="input-not-an-output",
+                             hint="give a complete output of `ankunftsindex compute`") from None
     if "area" not in frame.columns or "status" not in frame.columns:
         raise InputError(f"{p}: not an output of ankunftsindex (no area/status columns)",
                          code="input-not-an-output",
                          hint="give files written by `ankunftsindex compute`")
+    _refuse_repeated_keys(p, frame)
+    if "name" not in frame.columns:  # a spec without input.name; the reports show names
+        frame = frame.with_columns(pl.lit(None, pl.String).alias("name"))
     out = Output(p, frame, metadata)
     if kind == "csv":
-        text = out.text_columns()
-        out.frame = frame.with_columns(
-            pl.col(c).cast(pl.Float64) for c in frame.columns if c not in text)
+        out.frame = _typed(frame, out.text_columns(), decimal_comma)
     return out
+
+
+def read_csv_output(path: Path) -> tuple[pl.DataFrame, dict[str, str], bool]:
+    """A CSV output with every column as text, its provenance, and whether it has decimal
+    commas. The dialect comes from the sidecar's ``csv_dialect``, without a sidecar from
+    the file (a BOM or ``;``); the apostrophe that ``write_csv`` puts before formula-like
+    cells is taken off again."""
+    side = sidecar_path(path)
+    metadata: dict[str, str] = {}
+    if side.is_file():
+        try:
+            raw = json.loads(side.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as exc:  # UnicodeDecodeError is a ValueError
+            raise InputError(f"{side}: the provenance of {path.name} is not readable JSON: "
+                             f"{exc}", code="input-not-an-output",
+                             hint=f"run compute again, or delete {side.name} to read the CSV "
+                             "without provenance") from None
+        if not isinstance(raw, dict):
+            raise InputError(f"{side}: the provenance of {path.name} is not a JSON object",
+                             code="input-not-an-output",
+                             hint=f"run compute again, or delete {side.name} to read the CSV "
+                             "without provenance")
+        dialect = raw.get("csv_dialect", "standard")
+        if dialect not in CSV_DIALECTS:
+            raise InputError(f"{side}: unknown csv_dialect {dialect!r}",
+                             code="input-not-an-output",
+                             hint=f"a CSV output is written in one of {', '.join(CSV_DIALECTS)}")
+        metadata = read_metadata(path)  # raises input-stale-sidecar for another run's
+        separator = ";" if dialect == "excel-de" else ","
+    else:
+        separator = _guess_separator(path)
+    try:
+        frame = pl.read_csv(path, separator=separator, infer_schema=False)
+    except Exception as exc:  # polars raises many kinds for broken files
+        raise InputError(f"{path}: cannot read: {exc}", code="input-not-an-output",
+                         hint="give a complete output of `ankunftsindex compute` (with its "
+                         ".meta.json, which names the CSV dialect)") from None
+    frame = frame.with_columns(
+        pl.when(pl.col(c).str.contains(_APOSTROPHE)).then(pl.col(c).str.slice(1))
+        .otherwise(pl.col(c)).alias(c) for c in frame.columns)
+    return frame, metadata, separator == ";"
+
+
+def _guess_separator(path: Path) -> str:
+    """Without a sidecar: excel-de (``;``) when the file starts with a BOM or its header
+    has more semicolons than commas (output column names hold neither)."""
+    with path.open("rb") as fh:
+        head = fh.read(1 << 16)
+    if head.startswith(b"\xef\xbb\xbf"):
+        return ";"
+    header = head.split(b"\n", 1)[0]
+    return ";" if header.count(b";") > header.count(b",") else ","
+
+
+def _typed(frame: pl.DataFrame, text: set[str], decimal_comma: bool) -> pl.DataFrame:
+    """Numbers for every column that is not known text and whose every cell is a number
+    without a leading zero (a typology or an ID column such as ``0815`` stays text)."""
+    candidates = [c for c in frame.columns if c not in text]
+    if not candidates:
+        return frame
+
+    def number(c: str) -> pl.Expr:
+        cell = pl.col(c).str.replace(",", ".", literal=True) if decimal_comma else pl.col(c)
+        return cell.cast(pl.Float64, strict=False)
+
+    parses = frame.select(
+        ((number(c).null_count() == pl.col(c).null_count())
+         & ~pl.col(c).str.contains(r"^[+-]?0\d").any()).alias(c)
+        for c in candidates).row(0, named=True)
+    return frame.with_columns(number(c).alias(c) for c in candidates if parses[c])
+
+
+def _refuse_repeated_keys(path: Path, frame: pl.DataFrame) -> None:
+    """An output has one row per area (and period); repeated keys would be counted twice."""
+    keys = ["area", "period"] if "period" in frame.columns else ["area"]
+    repeated = frame.filter(pl.struct(keys).is_duplicated())
+    if not repeated.height:
+        return
+    first = repeated.select(keys).row(0, named=True)
+    key = ", ".join(f"{k} {v}" for k, v in first.items())
+    n = repeated.select(keys).unique().height
+    raise InputError(f"{path}: {n} key(s) appear in more than one row, first {key}: "
+                     f"an output of compute has one row per {' and '.join(keys)}",
+                     code="input-not-an-output",
+                     hint="give the file as compute wrote it (files joined or edited by "
+                     "hand may repeat rows)")
 
 
 def select_period(out: Output, period: str | None, option: str) -> Output:
@@ -172,7 +272,8 @@ class DiffReport:
 
     @property
     def differences(self) -> bool:
-        """Rows only in one side, or a cell that differs (numbers beyond the tolerance)."""
+        """Rows only in one side, or a cell that differs (decimal numbers beyond the
+        tolerance)."""
         return bool(self.only_old.height or self.only_new.height
                     or any(self.changed_columns.values()))
 
@@ -221,8 +322,9 @@ class DiffReport:
 
 
 def _clean(v: Any) -> Any:
+    """JSON has no NaN or infinity: they become null."""
     if isinstance(v, float):
-        return None if math.isnan(v) else round(v, 10)
+        return round(v, 10) if math.isfinite(v) else None
     return v
 
 
@@ -294,17 +396,20 @@ def _prefixed(frame: pl.DataFrame, keys: list[str], prefix: str) -> pl.DataFrame
 
 def _changed_columns(both: pl.DataFrame, old: Output, new: Output, keys: list[str],
                      tolerance: float) -> dict[str, int]:
-    """Per column in both outputs: the rows whose cells differ (numbers: by more than the
-    tolerance; a null against a value always differs)."""
-    skip = {*keys, "period", "name"}
+    """Per column in both outputs: the rows whose cells differ (decimal numbers: by more
+    than the tolerance; ranks and other whole numbers, names, classes and other text:
+    at all; a null against a value always differs)."""
+    skip = {*keys, "period"}
     columns = [c for c in old.frame.columns if c in new.frame.columns and c not in skip]
     exprs = []
     for c in columns:
         a, b = pl.col(f"old_{c}"), pl.col(f"new_{c}")
-        numeric = old.frame.schema[c].is_numeric() and new.frame.schema[c].is_numeric()
-        if numeric:
+        types = (old.frame.schema[c], new.frame.schema[c])
+        if all(t.is_numeric() for t in types):
+            # a CSV reads ranks back as floats: whole numbers are known by name and type
+            exact = c.endswith("_rank") or all(t.is_integer() for t in types)
             a, b = a.cast(pl.Float64), b.cast(pl.Float64)
-            differs = (a - b).abs() > tolerance
+            differs = (a - b).abs() > (0.0 if exact else tolerance)
             differs = pl.when(a.is_null() | b.is_null()).then(a.is_null() != b.is_null()
                                                               ).otherwise(differs)
         else:

@@ -44,8 +44,8 @@ class WatchReport:
     warnings: list[Finding] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        def clean(v: Any) -> Any:
-            return None if isinstance(v, float) and math.isnan(v) else v
+        def clean(v: Any) -> Any:  # JSON has no NaN or infinity
+            return None if isinstance(v, float) and not math.isfinite(v) else v
 
         return {
             "flagged": self.flagged.height,
@@ -103,6 +103,9 @@ def watch(out: Output, rules: WatchRules) -> WatchReport:
         raise InputError(f"persistence of {rules.persist} period(s) and look-back of "
                          f"{rules.over} period(s): need 1 <= persist <= over",
                          code="input-watch-rules", hint="choose --persist at most --over")
+    if rules.rise is not None and not math.isfinite(rules.rise):
+        raise InputError(f"rise threshold {rules.rise}: need a finite number",
+                         code="input-watch-rules", hint="give --rise a number such as 0.5")
     since = _period_after(as_of, -rules.over)
     classes = class_order(out, index_id)
     if rules.at_least is not None and rules.at_least not in classes:
@@ -115,9 +118,19 @@ def watch(out: Output, rules: WatchRules) -> WatchReport:
             f"{rules.over} periods before {as_of} ({since}); nothing can be flagged",
             severity="warning", file=str(out.path),
             hint="compute a longer panel or choose a smaller --over"))
+    elif rules.persist is not None:
+        lacking = [q for q in (_period_after(as_of, -k) for k in range(rules.persist))
+                   if q not in periods]
+        if lacking:
+            warnings.append(Finding(
+                "watch-short-panel", f"the output lacks {', '.join(sorted(lacking))} of the "
+                f"last {rules.persist} periods up to {as_of}; the persistence rule cannot "
+                "flag anything", severity="warning", file=str(out.path),
+                hint="compute the missing periods or choose a smaller --persist"))
     p_now = period_number(pl.lit(as_of))
     rank = {label: i for i, label in enumerate(classes)}
-    rows = (frame.select("area", "name", "period", pl.col(index_id).alias("value"),
+    rows = (frame.select("area", "name", "period",
+                         pl.col(index_id).cast(pl.Float64).fill_nan(None).alias("value"),
                          pl.col(f"{index_id}_class").alias("class"))
             .with_columns(period_number(pl.col("period")).alias("_p"),
                           pl.col("class").replace_strict(rank, default=None,

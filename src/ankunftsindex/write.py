@@ -36,8 +36,10 @@ FORMATS = ("parquet", "csv")
 #: (``;``, decimal comma, UTF-8 with BOM) for people who open the file in a German Excel.
 CSV_DIALECTS = ("standard", "excel-de")
 #: Text cells starting with one of these would be run as a formula by spreadsheet
-#: programs (CSV injection); they are written with a leading apostrophe.
-FORMULA_START = r"^[=+\-@\t\r]"
+#: programs (CSV injection); they are written with a leading apostrophe. Cells that
+#: already start with apostrophes before one get another, so that reading back (drop
+#: one apostrophe) gives the cell exactly.
+FORMULA_START = r"^'*[=+\-@\t\r]"
 
 
 SUFFIXES = {"parquet": "parquet", "pq": "parquet", "csv": "csv"}

@@ -170,3 +170,39 @@ def test_compute_with_a_crosswalk(files: dict[str, Path]) -> None:
     # and the crosswalk cannot be the output
     result = run("compute", files["data"], "-s", files["spec"], "-o", walk, "--crosswalk", walk)
     assert result.exit_code == 5 and "output-overwrites-input" in result.stderr
+
+
+def test_diff_and_watch_read_excel_de_csv(files: dict[str, Path]) -> None:
+    out = files["dir"] / "de.csv"
+    result = run("compute", files["data"], "-s", files["spec"], "-o", out, "-q",
+                 "--csv-dialect", "excel-de")
+    assert result.exit_code == 0, result.output
+    same = run("diff", out, files["panel"])
+    assert same.exit_code == 0, same.output
+    args = ["--over", "1", "--persist", "1", "--format", "json"]
+    from_csv, from_parquet = run("watch", out, *args), run("watch", files["panel"], *args)
+    assert from_csv.exit_code == 1, from_csv.output
+    assert json.loads(from_csv.stdout)["areas"] == json.loads(from_parquet.stdout)["areas"]
+
+
+def test_diff_shows_a_stale_sidecar(files: dict[str, Path]) -> None:
+    out = files["dir"] / "panel.csv"
+    assert run("compute", files["data"], "-s", files["spec"], "-o", out, "-q").exit_code == 0
+    with out.open("a", encoding="utf-8") as fh:
+        fh.write("99,Neu,2025,1000.0,scored,1.0,1.0,1.0,5,hoch\n")
+    result = run("diff", out, files["panel"])
+    assert result.exit_code == 4, result.output
+    assert result.stderr.startswith("error[input-stale-sidecar]: ")
+    assert "panel.csv.meta.json" in result.stderr
+    assert run("watch", out).exit_code == 4
+
+
+@pytest.mark.parametrize(("command", "option"), [
+    ("watch", "--rise"), ("diff", "--tolerance")])
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_non_finite_thresholds_are_usage_errors(files: dict[str, Path], command: str,
+                                                option: str, value: str) -> None:
+    result = run(command, files["panel"], *([files["panel"]] if command == "diff" else []),
+                 option, value)
+    assert result.exit_code == 2, result.output
+    assert option in result.stderr and result.stdout == ""

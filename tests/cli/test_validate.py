@@ -149,3 +149,15 @@ def test_excel_de_dialect(tmp_path: Path, spec: Path) -> None:
     assert row["name"] == "'=Altstadt"
     meta = json.loads((tmp_path / "out.csv.meta.json").read_text(encoding="utf-8"))
     assert meta["csv_dialect"] == "excel-de"
+
+
+def test_a_cell_that_starts_with_an_apostrophe_and_a_formula_sign_reads_back_exactly(
+        tmp_path: Path, spec: Path) -> None:
+    from ankunftsindex.diff import read_output
+
+    rows = [r.replace("=Altstadt", "'=Altstadt") for r in GOOD]
+    out = tmp_path / "out.csv"
+    assert run("compute", extract(tmp_path, rows), "--spec", spec, "-o", out).exit_code == 0
+    assert ",''=Altstadt," in out.read_text(encoding="utf-8")
+    names = set(read_output(out).frame["name"].to_list())
+    assert names == {"'=Altstadt", "Neustadt", "@Hafen"}

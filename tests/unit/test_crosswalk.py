@@ -195,3 +195,59 @@ indices: {a: {weights: {foreign_share: 1}, classes: [{label: alle}]}}
     assert out.select("area", "population").rows() == [
         ("D", 500), ("X", 4000), ("Y", 500), ("Z", 1500)]
     assert cell(out, "foreign_share", "X") == pytest.approx(25.5)
+
+
+def test_an_empty_new_id_names_its_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "old_id;new_id;weight\nA;X;1\nB;;1\nC;Y;1\nD;D;1\n")
+    with pytest.raises(InputError) as err:
+        apply_crosswalk(RAW, SPEC, read_crosswalk(path))
+    (finding,) = err.value.findings
+    assert (finding.code, finding.line, finding.column) == ("input-crosswalk-id", 3, "new_id")
+
+
+def test_a_parquet_crosswalk_with_numeric_weights(tmp_path: Path) -> None:
+    WALK.write_parquet(tmp_path / "walk.parquet")  # weight is Float64
+    m, _ = apply_crosswalk(RAW, SPEC, read_crosswalk(tmp_path / "walk.parquet"))
+    assert m.drop("_file", "_line").equals(mapped().drop("_file", "_line"))
+    WALK.with_columns(pl.lit(1).alias("weight")).filter(pl.col("old_id") != "C").write_parquet(
+        tmp_path / "ints.parquet")  # whole-number weights as Int32
+    walk = read_crosswalk(tmp_path / "ints.parquet")
+    assert walk.table["weight"].to_list() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    # B's first weight is not a number: no second error about B's sum
+    ("old_id;new_id;weight\nA;X;1\nB;X;eins\nB;Y;0,5\nC;Y;1\nD;D;1\n",
+     ["input-crosswalk-weight"]),
+    # B → X twice: the repeated pair, not also a sum of 2
+    ("old_id;new_id;weight\nA;X;1\nB;X;1\nB;X;1\nC;Y;1\nD;D;1\n",
+     ["input-crosswalk-duplicate"]),
+    ("old_id;new_id;weight\nA;X;1\nB;;0,5\nB;Y;0,2\nC;Y;1\nD;D;1\n", ["input-crosswalk-id"]),
+])
+def test_a_sum_error_does_not_pile_on(tmp_path: Path, text: str, codes: list[str]) -> None:
+    with pytest.raises(InputError) as err:
+        apply_crosswalk(RAW, SPEC, read_crosswalk(write(tmp_path, text)))
+    assert [f.code for f in err.value.findings] == codes
+
+
+def test_a_sum_error_names_the_first_row_of_the_old_area(tmp_path: Path) -> None:
+    path = write(tmp_path, "old_id;new_id;weight\nC;Y;0,25\nA;X;1\nB;X;1\nC;Z;0,5\nD;D;1\n")
+    with pytest.raises(InputError) as err:
+        apply_crosswalk(RAW, SPEC, read_crosswalk(path))
+    (finding,) = err.value.findings
+    assert (finding.code, finding.line, finding.value) == ("input-crosswalk-sum", 2, "0.75")
+
+
+def test_ids_that_lost_their_leading_zeros_are_hinted() -> None:
+    zeros = {"A": "01", "B": "02", "C": "03", "D": "04"}
+    raw = RAW.with_columns(pl.col("gebiet").replace(zeros))
+    walk = WALK.with_columns(pl.col("old_id").replace({k: v.lstrip("0")
+                                                       for k, v in zeros.items()}))
+    with pytest.raises(InputError) as err:
+        apply_crosswalk(raw, SPEC, Crosswalk.from_frame(walk))
+    assert err.value.code == "input-crosswalk-uncovered"
+    assert "leading zeros (data '01', crosswalk '1')" in (err.value.hint or "")
+    # other uncovered areas get no such hint
+    with pytest.raises(InputError) as err:
+        apply_crosswalk(RAW, SPEC, Crosswalk.from_frame(WALK.filter(pl.col("old_id") != "C")))
+    assert "leading zeros" not in (err.value.hint or "")

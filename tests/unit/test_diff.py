@@ -213,3 +213,133 @@ def test_not_an_output(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         read_output(tmp_path / "missing.parquet")
     assert err.value.code == "input-not-found"
+
+
+# reading CSV outputs back: the dialect, types without provenance, the apostrophe
+
+
+@pytest.mark.parametrize("sidecar", [True, False])
+def test_excel_de_csv_reads_back_like_parquet(tmp_path: Path, sidecar: bool) -> None:
+    write_output(OLD, tmp_path / "old.parquet", metadata())
+    write_output(OLD, tmp_path / "de.csv", metadata(), csv_dialect="excel-de")
+    if not sidecar:  # then the BOM and the semicolons tell the dialect
+        (tmp_path / "de.csv.meta.json").unlink()
+    csv_out = read_output(tmp_path / "de.csv")
+    assert csv_out.frame["arrival"].to_list() == OLD["arrival"].to_list()
+    assert csv_out.frame["area"].to_list() == ["01", "02", "03", "04", "05", "06"]
+    report = diff_outputs(read_output(tmp_path / "old.parquet"), csv_out)
+    assert not report.differences, report.changed_columns
+
+
+def typed(frame: pl.DataFrame) -> pl.DataFrame:
+    """OLD with a typology column and an ID column with leading zeros."""
+    return frame.with_columns(
+        pl.when(pl.col("arrival") > 1).then(pl.lit("Ankunftsquartier"))
+        .otherwise(pl.lit("kein Ankunftsquartier")).alias("typ"),
+        pl.lit("0815").alias("bezirk"))
+
+
+def test_a_csv_without_provenance_keeps_text_columns_as_text(tmp_path: Path) -> None:
+    typed(OLD).write_csv(tmp_path / "bare.csv")
+    out = read_output(tmp_path / "bare.csv")
+    assert out.frame.schema["typ"] == pl.String
+    assert out.frame["bezirk"].to_list() == ["0815"] * 6  # not 815.0
+    assert out.frame.schema["arrival"] == pl.Float64
+    assert out.frame.schema["population"] == pl.Float64
+    assert not diff_outputs(out, out).differences
+
+
+def test_a_csv_with_a_typology_reads_back_like_parquet(tmp_path: Path) -> None:
+    spec = {**SPEC, "typology": {"rules": []}}  # the column defaults to typ
+    write_output(typed(OLD), tmp_path / "t.parquet", metadata(spec))
+    write_output(typed(OLD), tmp_path / "t.csv", metadata(spec))
+    report = diff_outputs(read_output(tmp_path / "t.parquet"), read_output(tmp_path / "t.csv"))
+    assert not report.differences, report.changed_columns
+
+
+SYMBOLS = OLD.with_columns(pl.col("arrival_class").replace({"hoch": "++", "mittel": "+",
+                                                            "niedrig": "-"}),
+                           pl.col("name").replace({"Bahnhof": "=Bahnhof"}))
+SYMBOL_SPEC = {"spec_version": 1, "indices": {"arrival": {"classes": [
+    {"label": "++", "from": 1.0}, {"label": "+", "from": -1.0, "to": 1.0},
+    {"label": "-", "to": -1.0}]}}}
+
+
+def test_the_spreadsheet_apostrophe_is_undone(tmp_path: Path) -> None:
+    write_output(SYMBOLS, tmp_path / "sym.parquet", metadata(SYMBOL_SPEC))
+    write_output(SYMBOLS, tmp_path / "sym.csv", metadata(SYMBOL_SPEC))
+    assert "'-" in (tmp_path / "sym.csv").read_text(encoding="utf-8")  # written safe
+    out = read_output(tmp_path / "sym.csv")
+    assert out.frame["arrival_class"].to_list() == ["++", "+", "+", "-", "+", None]
+    assert out.frame["name"][1] == "=Bahnhof"
+    report = diff_outputs(read_output(tmp_path / "sym.parquet"), out)
+    assert not report.differences, report.changed_columns
+
+
+def test_repeated_keys_are_refused(tmp_path: Path) -> None:
+    pl.concat([OLD, OLD.filter(pl.col("area") == "03")]).write_parquet(tmp_path / "d.parquet")
+    with pytest.raises(InputError) as err:
+        read_output(tmp_path / "d.parquet")
+    assert err.value.code == "input-not-an-output"
+    assert "d.parquet" in err.value.message and "area 03, period 2024-12" in err.value.message
+
+
+def test_a_changed_name_is_a_difference(tmp_path: Path) -> None:
+    write_output(OLD, tmp_path / "a.parquet", metadata())
+    write_output(OLD.with_columns(pl.col("name").replace({"Dorf": "Neudorf"})),
+                 tmp_path / "b.parquet", metadata())
+    report = diff_outputs(read_output(tmp_path / "a.parquet"),
+                          read_output(tmp_path / "b.parquet"))
+    assert report.changed_columns["name"] == 1
+    assert report.differences
+
+
+def test_the_tolerance_does_not_hide_rank_changes(tmp_path: Path) -> None:
+    # 04 and 05 swap ranks 5 and 4; values move by 0.01 only
+    swapped = OLD.with_columns(
+        pl.col("arrival") + 0.01,
+        pl.col("arrival_rank").replace_strict({5: 4, 4: 5}, default=pl.col("arrival_rank"),
+                                              return_dtype=pl.UInt32))
+    write_output(OLD, tmp_path / "a.parquet", metadata())
+    write_output(swapped, tmp_path / "b.csv", metadata())  # ranks read back as floats
+    report = diff_outputs(read_output(tmp_path / "a.parquet"), read_output(tmp_path / "b.csv"),
+                          tolerance=2.0)
+    assert report.changed_columns["arrival"] == 0
+    assert report.changed_columns["arrival_rank"] == 2
+    assert report.differences
+
+
+def test_json_has_no_nan_or_infinity(tmp_path: Path) -> None:
+    write_output(OLD, tmp_path / "a.parquet", metadata())
+    write_output(OLD.with_columns(pl.when(pl.col("area") == "01").then(float("inf"))
+                                  .otherwise(pl.col("arrival")).alias("arrival")),
+                 tmp_path / "b.parquet", metadata())
+    data = diff_outputs(read_output(tmp_path / "a.parquet"),
+                        read_output(tmp_path / "b.parquet")).to_dict()
+    json.dumps(data, allow_nan=False)
+
+
+def test_an_output_without_names(tmp_path: Path) -> None:
+    write_output(OLD.drop("name"), tmp_path / "a.parquet", metadata())
+    out = read_output(tmp_path / "a.parquet")
+    assert not diff_outputs(out, out).differences
+
+
+def test_a_broken_sidecar_is_named(tmp_path: Path) -> None:
+    write_output(OLD, tmp_path / "o.csv", metadata())
+    (tmp_path / "o.csv.meta.json").write_text('{"csv_dialect": "standard",', encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_output(tmp_path / "o.csv")
+    assert err.value.code == "input-not-an-output"
+    assert str(tmp_path / "o.csv.meta.json") in err.value.message
+
+
+def test_a_stale_sidecar_is_an_error(tmp_path: Path) -> None:
+    write_output(OLD, tmp_path / "o.csv", metadata())
+    sidecar = (tmp_path / "o.csv.meta.json").read_bytes()
+    write_output(NEW, tmp_path / "o.csv", metadata())
+    (tmp_path / "o.csv.meta.json").write_bytes(sidecar)  # as after a kill between renames
+    with pytest.raises(InputError) as err:
+        read_output(tmp_path / "o.csv")
+    assert err.value.code == "input-stale-sidecar"
+    assert err.value.exit_code == 4

@@ -116,3 +116,50 @@ def test_cross_sections_cannot_be_watched(tmp_path: Path) -> None:
     ("2025-03", -27, "2022-12"), ("2025", -3, "2022")])
 def test_period_after(period: str, steps: int, expected: str) -> None:
     assert _period_after(period, steps) == expected
+
+
+def test_rise_must_be_finite(panel: Path) -> None:
+    for rise in (float("nan"), float("inf")):
+        with pytest.raises(InputError) as err:
+            watch(read_output(panel), WatchRules(rise=rise))
+        assert err.value.code == "input-watch-rules"
+
+
+def test_a_nan_value_is_no_value_and_json_has_no_nan(tmp_path: Path, panel: Path) -> None:
+    frame = pl.read_parquet(panel).with_columns(
+        pl.when((pl.col("area") == "E") & (pl.col("period") == "2025-05")).then(float("nan"))
+        .otherwise(pl.col("arrival")).alias("arrival"))
+    write_output(frame, tmp_path / "nan.parquet",
+                 {"ankunftsindex.spec": json.dumps({"indices": {"arrival": {"classes": CLASSES}}})})
+    report = watch(read_output(tmp_path / "nan.parquet"), WatchRules(over=3, persist=2))
+    # E falls (−1.5 without the NaN): NaN is no value, not a rise above every threshold
+    assert "E" not in report.flagged["area"].to_list()
+    json.dumps(report.to_dict(), allow_nan=False)
+
+
+def test_a_persistence_rule_on_a_gap_is_warned(tmp_path: Path, panel: Path) -> None:
+    frame = pl.read_parquet(panel).filter(pl.col("period") != "2025-04")
+    write_output(frame, tmp_path / "gap.parquet",
+                 {"ankunftsindex.spec": json.dumps({"indices": {"arrival": {"classes": CLASSES}}})})
+    report = watch(read_output(tmp_path / "gap.parquet"), WatchRules(over=3, persist=2))
+    # 2025-02 (the look-back) is there, 2025-04 (one of the last two periods) is not
+    assert not report.flagged["persistence_rule"].any()
+    (warning,) = report.warnings
+    assert warning.code == "watch-short-panel" and "2025-04" in warning.message
+    assert watch(read_output(panel), WatchRules(over=3, persist=2)).warnings == []
+
+
+def test_class_labels_with_formula_symbols_from_csv(tmp_path: Path, panel: Path) -> None:
+    symbols = {"hoch": "++", "mittel": "+", "niedrig": "-"}
+    frame = pl.read_parquet(panel).with_columns(pl.col("arrival_class").replace(symbols))
+    spec = {"indices": {"arrival": {"classes": [{**c, "label": symbols[c["label"]]}
+                                                for c in CLASSES]}}}
+    meta = {"ankunftsindex.spec": json.dumps(spec)}
+    write_output(frame, tmp_path / "sym.csv", meta)
+    write_output(frame, tmp_path / "sym.parquet", meta)
+    rules = WatchRules(over=3, persist=2)
+    from_csv = watch(read_output(tmp_path / "sym.csv"), rules).flagged
+    from_parquet = watch(read_output(tmp_path / "sym.parquet"), rules).flagged
+    assert from_csv.select("area", "rise_rule", "persistence_rule").rows() == [
+        ("F", True, True), ("A", True, False), ("B", False, True)]
+    assert from_csv.equals(from_parquet)
