@@ -270,7 +270,8 @@ def write_csv(frame: pl.DataFrame, path: Path, metadata: dict[str, str],
         # the two files cannot be renamed in one step: the hash lets a reader tell a
         # sidecar of another run (left by a SIGKILL between the renames) from its own
         meta["csv_sha256"] = hashing.digest.hexdigest()
-        body = json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        # key order as given: the spec keeps its own order, so its hash can be checked
+        body = json.dumps(meta, ensure_ascii=False, indent=2) + "\n"
         sidecar.write(body.encode("utf-8"))
 
 

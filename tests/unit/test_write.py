@@ -149,3 +149,18 @@ def test_format_contradicting_the_suffix_is_an_error() -> None:
     with pytest.raises(OutputError) as err:
         format_for(Path("x.csv"), "parquet")
     assert err.value.code == "output-format"
+
+
+def test_a_csv_sidecar_keeps_the_spec_so_that_its_hash_can_be_checked(tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    spec = json.dumps({"spec_version": 1, "input": {"area": "Gebiet", "population": "EW"},
+                       "indicators": {"z": {}, "a": {}}}, separators=(",", ":"))
+    meta = {"ankunftsindex.spec": spec,
+            "ankunftsindex.spec_sha256": hashlib.sha256(spec.encode()).hexdigest()}
+    out = write_output(FRAME, tmp_path / "r.csv", meta)
+    back = read_metadata(out)
+    assert back["ankunftsindex.spec"] == spec
+    assert hashlib.sha256(back["ankunftsindex.spec"].encode()).hexdigest() == meta[
+        "ankunftsindex.spec_sha256"]
