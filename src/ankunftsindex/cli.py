@@ -179,3 +179,4 @@ def one_line(summary: dict[str, Any]) -> str:
 def main() -> None:
     """Console entry point."""
     app()
+from . import cli_explain  # noqa: E402,F401
