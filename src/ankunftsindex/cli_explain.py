@@ -25,6 +25,13 @@ def _check_period(period: str | None) -> None:
         raise typer.BadParameter(f"{period!r} is neither YYYY-MM nor YYYY", param_hint="--period")
 
 
+def _console() -> Any:
+    """stdout; off a terminal wide enough that tables are not cut (and without colour)."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True, width=None if _on_terminal() else 160)
+
+
 def _fmt(value: Any, digits: int = 2) -> str:
     if value is None:
         return "–"
@@ -65,9 +72,7 @@ def explain(
         if as_json:
             typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
             return
-        from rich.console import Console
-
-        Console(highlight=False, soft_wrap=True).print(_explain_view(info))
+        _console().print(_explain_view(info))
 
 
 def _explain_view(info: dict[str, Any]) -> Any:
@@ -130,4 +135,174 @@ def _explain_view(info: dict[str, Any]) -> Any:
         if typ["matched_rule"] is None:
             lines.append(f" → no rule matched: default {typ['default']!r}")
         parts.append(Text("\n".join(lines)))
+    return Group(*parts)
+
+
+def _load(source: Path, spec: Path | None, periods: list[str] | None) -> tuple[Any, Any, Any]:
+    """An output table with its spec and provenance: read, or computed from an extract."""
+    if spec is None:
+        from .explain import read_output
+
+        return read_output(source)
+    from .pipeline import compute
+
+    result = compute([source], spec, periods=periods)
+    return result.frame, result.spec, result.metadata()
+
+
+@app.command()
+def sensitivity(
+    source: Annotated[Path, typer.Argument(
+        help="A register extract (with --spec), or an output of `compute`.",
+        show_default=False)],
+    spec: Annotated[Path | None, typer.Option(
+        "--spec", "-s", help="The spec (YAML); without it SOURCE is read as an output of "
+        "`compute` and its embedded spec is used.")] = None,
+    index: Annotated[str | None, typer.Option(
+        "--index", "-i", help="The index to examine (default: the spec's first).")] = None,
+    period: PeriodOpt = None,
+    runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=1_000_000,
+                                      help="Monte Carlo runs.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 1,
+    vary: Annotated[str, typer.Option(
+        "--vary", help="Choices drawn in each run, comma-separated: weights, normalise, "
+        "ddof, winsorise, leave_out; 'none' for the nominal run only.")] =
+        "weights,normalise,ddof,winsorise,leave_out",
+    weights: Annotated[str, typer.Option(
+        "--weights", help="perturb: each weight × U(1 − r, 1 + r); simplex: weights drawn "
+        "uniformly from the simplex.")] = "perturb",
+    weight_range: Annotated[float, typer.Option(
+        "--weight-range", help="r for --weights perturb.")] = 0.25,
+    normalise: Annotated[str, typer.Option(
+        "--normalise", help="Normalisation methods drawn from (besides the spec's), "
+        "comma-separated.")] = "zscore,robust_zscore,minmax,percentile",
+    winsorise: Annotated[str, typer.Option(
+        "--winsorise", help="Quantiles for 'winsorising on' when the spec has none.")] =
+        "0.05,0.95",
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the per-area table (.parquet or .csv).")] = None,
+    top: Annotated[int, typer.Option("--top", help="Areas shown in the text view.")] = 20,
+    as_json: JsonOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """How robust the ranking is to the analyst's choices: Monte Carlo over weights,
+    normalisation, ddof, winsorising and leaving one indicator out. Per area: median rank,
+    5–95 % rank interval, share of runs per class; per choice: mean absolute rank shift."""
+    with handle_errors(debug):
+        _check_period(period)
+        settings = _settings(runs, seed, vary, weights, weight_range, normalise, winsorise)
+        from .explain import select_period
+        from .sensitivity import sensitivity as run
+        from .write import check_target, format_for, write_output
+
+        if output is not None:
+            format_for(output, None)
+            check_target(output, [source], spec)
+        frame, the_spec, meta = _load(source, spec, None)
+        index_id = index or next(iter(the_spec.indices))
+        _, chosen = select_period(frame, period)
+        with _progress(runs) as tick:
+            result = run(frame, the_spec, index_id, chosen, settings, progress=tick)
+        data = result.to_dict()
+        if output is not None:
+            meta = {**meta, "ankunftsindex.sensitivity": json.dumps(
+                {k: v for k, v in data.items() if k not in ("areas", "choices")},
+                ensure_ascii=False, separators=(",", ":"))}
+            write_output(result.areas, output, meta)
+        if as_json:
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        _console().print(_sensitivity_view(result, the_spec, top))
+        if output is not None:
+            _stderr().print(f"written: {output}", markup=False)
+
+
+def _settings(runs: int, seed: int, vary: str, weights: str, weight_range: float,
+              normalise: str, winsorise: str) -> Any:
+    from .sensitivity import Settings
+
+    def items(text: str) -> tuple[str, ...]:
+        return tuple(p.strip() for p in text.split(",") if p.strip())
+
+    chosen = () if vary.strip() == "none" else items(vary)
+    try:
+        quantiles = tuple(float(q) for q in items(winsorise))
+    except ValueError:
+        raise typer.BadParameter(f"{winsorise!r}: give two quantiles, e.g. 0.05,0.95",
+                                 param_hint="--winsorise") from None
+    if len(quantiles) != 2:
+        raise typer.BadParameter(f"{winsorise!r}: give two quantiles, e.g. 0.05,0.95",
+                                 param_hint="--winsorise")
+    settings = Settings(runs=runs, seed=seed, vary=chosen, weights=weights,
+                        weight_range=weight_range, methods=items(normalise),
+                        winsorise=(quantiles[0], quantiles[1]))
+    try:
+        settings.check()
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return settings
+
+
+class _progress:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.bar: Any = None
+
+    def __enter__(self) -> Any:
+        import sys
+
+        if not sys.stderr.isatty():
+            return None
+        from rich.progress import Progress
+
+        self.bar = Progress(console=_stderr(), transient=True)
+        self.bar.start()
+        task = self.bar.add_task("runs", total=self.total)
+        return lambda n: self.bar.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _sensitivity_view(result: Any, spec: Any, top: int) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    s = result.settings
+    index = spec.indices[result.index_id]
+    when = f", {result.period}" if result.period else ""
+    varied = ", ".join(s.vary) if s.vary else "nothing (nominal run)"
+    parts: list[Any] = [Text.assemble(
+        (f"{index.label or result.index_id} ({result.index_id}){when}", "bold"),
+        f" — {s.runs} runs, seed {s.seed}, {result.info['areas_scored']} areas; varied: "
+        f"{varied}; mean absolute rank shift {result.overall_shift:.2f}, class changed in "
+        f"{result.overall_class_changed:.1%} of area-runs")]
+    if result.choices.height:
+        t = Table(title=Text("One choice at a time (against the nominal ranking)"),
+                  show_edge=False)
+        for h in ("choice", "runs", "mean |rank shift|", "max |rank shift|", "class changed"):
+            t.add_column(Text(h), justify="left" if h == "choice" else "right")
+        for r in result.choices.iter_rows(named=True):
+            t.add_row(Text(r["choice"]), Text(str(r["runs"])),
+                      Text(f"{r['mean_abs_rank_shift']:.2f}"),
+                      Text(str(r["max_abs_rank_shift"])),
+                      Text(f"{r['share_class_changed']:.1%}"))
+        parts.append(t)
+    t = Table(title=Text(f"Areas by nominal rank (first {top}); share of runs per class"),
+              show_edge=False)
+    for h in ("rank", "area", "name", "class", "median", "5–95 %", "in class"):
+        t.add_column(Text(h), justify="left" if h in ("area", "name", "class") else "right")
+    for label in result.classes:
+        t.add_column(Text(label), justify="right")
+    for r in result.areas.head(top).iter_rows(named=True):
+        t.add_row(Text(str(r["rank"])), Text(r["area"]), Text(r["name"] or ""),
+                  Text(r["class"]), Text(f"{r['rank_median']:g}"),
+                  Text(f"{r['rank_p05']}–{r['rank_p95']}"),
+                  Text(f"{r['share_nominal_class']:.0%}"),
+                  *[Text(f"{r['share_' + lab]:.0%}") for lab in result.classes])
+    parts.append(t)
     return Group(*parts)
