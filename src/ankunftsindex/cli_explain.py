@@ -306,3 +306,47 @@ def _sensitivity_view(result: Any, spec: Any, top: int) -> Any:
                   *[Text(f"{r['share_' + lab]:.0%}") for lab in result.classes])
     parts.append(t)
     return Group(*parts)
+
+
+@app.command()
+def report(
+    source: Annotated[Path, typer.Argument(
+        help="An output of `compute` (Parquet, or CSV with its .meta.json).",
+        show_default=False)],
+    output: Annotated[Path, typer.Option(
+        "--output", "-o", help="The HTML file to write.", show_default=False)],
+    geo: Annotated[Path | None, typer.Option(
+        "--geo", help="GeoJSON of the areas, for a map of the classes.")] = None,
+    geo_id: Annotated[str | None, typer.Option(
+        "--geo-id", help="The GeoJSON property holding the area ID (default: the spec's "
+        "area column, else 'area', else 'id').")] = None,
+    index: Annotated[str | None, typer.Option(
+        "--index", "-i", help="The index of the top table, time series and map (default: "
+        "the spec's first).")] = None,
+    period: PeriodOpt = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Areas in the top table.")] = 15,
+    debug: DebugOpt = False,
+) -> None:
+    """One self-contained HTML report that works offline: classes, index distribution,
+    indicator correlations, top areas with their drivers, time series of flagged areas,
+    a map of the classes (with --geo), method and provenance."""
+    with handle_errors(debug):
+        _check_period(period)
+        from .errors import OutputError
+        from .explain import read_output
+        from .report import build_report
+        from .write import atomic_file, check_target
+
+        if output.suffix.lower() not in (".html", ".htm"):
+            raise OutputError(f"{output}: the report is HTML; name the file .html",
+                              code="output-format", hint="e.g. -o bericht.html")
+        check_target(output, [source, *([geo] if geo else [])])
+        frame, spec, meta = read_output(source)
+        page = build_report(frame, spec, meta, period=period, index_id=index, geo=geo,
+                            geo_id=geo_id, top=top)
+        with atomic_file(output) as fh:
+            fh.write(page.encode("utf-8"))
+        if not _on_terminal():
+            typer.echo(str(output))
+        else:
+            _stderr().print(f"written: {output}", markup=False)

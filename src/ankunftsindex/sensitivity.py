@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from .errors import ComputeError, SpecError
+from .errors import ComputeError, InputError
 from .normalise import MAD_SCALE
 from .spec import Index, Spec
 
@@ -266,8 +266,8 @@ def sensitivity(frame: pl.DataFrame, spec: Spec, index_id: str, period: str | No
     table (it must hold the index's ``reference_period`` when it has one)."""
     settings.check()
     if index_id not in spec.indices:
-        raise SpecError(f"the spec has no index {index_id!r}", code="spec-unknown-index",
-                        hint=f"indices of the spec: {', '.join(spec.indices)}")
+        raise InputError(f"the spec has no index {index_id!r}", code="input-unknown-index",
+                         hint=f"indices of the spec: {', '.join(spec.indices)}")
     index = spec.indices[index_id]
     indicators = list(index.weights)
     direction = np.array([spec.indicators[i].direction for i in indicators], dtype=float)
