@@ -104,7 +104,7 @@ def read_output(path: str | Path) -> tuple[pl.DataFrame, Spec, dict[str, str]]:
                          code="input-no-provenance",
                          hint="give a file written by `ankunftsindex compute` (a CSV output "
                          "needs its .meta.json beside it)")
-    spec = parse_spec(meta["ankunftsindex.spec"], f"{p} (embedded spec)")
+    spec = _embedded_spec(p, meta, kind)
     try:
         if kind == "parquet":
             frame = pl.read_parquet(p)
@@ -121,6 +121,40 @@ def read_output(path: str | Path) -> tuple[pl.DataFrame, Spec, dict[str, str]]:
                          code="input-not-output",
                          hint="give an unchanged file written by `ankunftsindex compute`")
     return frame, spec, meta
+
+
+def _embedded_spec(p: Path, meta: dict[str, str], kind: str) -> Spec:
+    """The spec of the provenance, checked against its SHA-256.
+
+    A CSV sidecar holds the spec with sorted keys, which loses the order of indicators,
+    indices and weights; the output's header has that order, so it is restored from
+    there before the check."""
+    import json
+
+    text = meta["ankunftsindex.spec"]
+    if kind == "csv":
+        data = json.loads(text)
+        with open(p, encoding="utf-8") as fh:
+            header = fh.readline().rstrip("\r\n").split(",")
+        order = {c: k for k, c in enumerate(header)}
+
+        def by_header(d: dict[str, Any], column: Any) -> dict[str, Any]:
+            return dict(sorted(d.items(), key=lambda kv: order.get(column(kv[0]), 1 << 30)))
+
+        data["indicators"] = by_header(data.get("indicators", {}), lambda i: i)
+        data["indices"] = by_header(data.get("indices", {}), lambda i: i)
+        for index_id, index in data["indices"].items():
+            index["weights"] = by_header(index.get("weights", {}),
+                                         lambda i, x=index_id: score_column(x, i))
+        text = json.dumps(data, ensure_ascii=False)
+    spec = parse_spec(text, f"{p} (embedded spec)")
+    recorded = meta.get("ankunftsindex.spec_sha256")
+    if recorded is not None and spec.sha256() != recorded:
+        raise InputError(f"{p}: the embedded spec does not match its SHA-256 {recorded}",
+                         code="input-provenance-mismatch",
+                         hint="the file was changed after `ankunftsindex compute`; compute "
+                         "it again")
+    return spec
 
 
 def _csv_schema(spec: Spec) -> dict[str, pl.DataType]:
