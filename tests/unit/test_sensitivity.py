@@ -95,6 +95,11 @@ def test_planted_established_areas_rank_narrowly(sample: object) -> None:
     assert est["rank_interval"].max() <= 5
     assert est["rank_p95"].max() <= 10
     assert est["share_nominal_class"].min() == 1.0
+    # the new ones: within ranks 7–10 in 90 % of the runs, always hoch or sehr hoch
+    new = r.areas.filter(pl.col("area").is_in(planted("new")))
+    assert new.height == 4
+    assert new["rank_p05"].min() >= 7 and new["rank_p95"].max() <= 10
+    assert ((new["share_sehr hoch"] + new["share_hoch"]) == 1.0).all()
     # most areas move much more than the established ones
     assert r.areas["rank_interval"].median() > est["rank_interval"].max()
 
