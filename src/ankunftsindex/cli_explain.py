@@ -63,9 +63,13 @@ def explain(
 
         if spec is not None:
             from .pipeline import compute
+            from .spec import load_spec
 
-            result = compute([source], spec, periods=[period] if period else None)
-            frame, the_spec = result.frame, result.spec
+            the_spec = load_spec(spec)
+            # a reference period is computed too, for the contributions of its indices
+            periods = sorted({period, *(i.reference_period for i in the_spec.indices.values()
+                                        if i.reference_period)}) if period else None
+            frame = compute([source], the_spec, periods=periods).frame
         else:
             frame, the_spec, _ = read_output(source)
         info = run(frame, the_spec, area.strip(), period)

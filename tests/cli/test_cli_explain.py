@@ -149,3 +149,35 @@ def test_no_heavy_imports_for_the_new_commands_help() -> None:
         )
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from ankunftsindex import cli_explain
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with cli_explain._progress(10) as tick:
+        assert tick is None
+    tty = Tty()
+    monkeypatch.setattr(sys, "stderr", tty)
+    with cli_explain._progress(10) as tick:
+        tick(4)
+        tick(6)
+    assert "runs" in tty.getvalue()
+
+
+def test_explain_from_extract_with_reference_period(tmp_path: Path) -> None:
+    spec = tmp_path / "ref.yaml"
+    text = SPEC.read_text(encoding="utf-8")
+    text = text.replace("  dynamics:", "  dynamics:\n    reference_period: '2024-12'", 1)
+    spec.write_text(text, encoding="utf-8")
+    result = run("explain", EXTRACT, "03030202", "--spec", spec, "-p", "2025-12", "--json")
+    assert result.exit_code == 0, result.stderr
+    dynamics = json.loads(result.stdout)["indices"]["dynamics"]
+    assert dynamics["method"]["reference_period"] == "2024-12"
+    assert dynamics["contribution_sum"] == pytest.approx(dynamics["value"], abs=1e-9)
