@@ -125,12 +125,13 @@ def _correlation(ch: _Charts, labels: list[str], matrix: list[list[float | None]
     k = len(labels)
     m = np.array([[np.nan if v is None else v for v in row] for row in matrix], dtype=float)
     fig = ch.figure(1.2 + 0.9 * k + 2.5, 1.0 + 0.7 * k)
-    fig.get_layout_engine().set(w_pad=0.3)  # room for browser fonts a little wider
     ax = fig.add_subplot()
     im = ax.imshow(m, cmap="RdBu_r", vmin=-1, vmax=1)
     short = [mpl_text(lab if len(lab) <= 30 else lab[:28] + "…") for lab in labels]
     ax.set_xticks(range(k), [str(j + 1) for j in range(k)])
-    ax.set_yticks(range(k), [f"{s} ({j + 1})" for j, s in enumerate(short)])
+    # leading blanks reserve room: browsers set the text a little wider than matplotlib
+    # measures it, and the labels are right-aligned at the axis
+    ax.set_yticks(range(k), [f"      {s} ({j + 1})" for j, s in enumerate(short)])
     for i in range(k):
         for j in range(k):
             if not math.isnan(m[i, j]):

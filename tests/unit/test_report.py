@@ -119,8 +119,10 @@ def test_labels_are_escaped_everywhere() -> None:
     assert "script" not in p.tags and "img" not in p.tags and "b" not in p.tags
     assert "i" not in p.tags
     assert "&lt;script&gt;" in page and "&lt;i&gt;hoch&lt;/i&gt;" in page
-    # the $ reaches the chart as text, not as mathtext
-    assert "$x$ &lt;b&gt;fett&lt;/b&gt;" in page
+    # the $ reaches the chart (the correlation matrix's labels) as text, not as mathtext
+    charts = "".join(re.findall(r"<svg.*?</svg>", page, flags=re.DOTALL))
+    assert "$x$ &lt;b&gt;fett&lt;/b&gt;" in charts
+    assert "_verborgen" in charts and "&lt;i&gt;hoch&lt;/i&gt;" in charts
     assert p.tags.count("svg") == 3  # class bars, histogram, correlation
 
 
