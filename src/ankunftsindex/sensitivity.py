@@ -21,6 +21,7 @@ import numpy as np
 import polars as pl
 
 from .errors import ComputeError, InputError
+from .explain import select_period
 from .normalise import MAD_SCALE
 from .spec import Index, Spec
 
@@ -281,6 +282,7 @@ def sensitivity(frame: pl.DataFrame, spec: Spec, index_id: str, period: str | No
     index = spec.indices[index_id]
     indicators = list(index.weights)
     direction = np.array([spec.indicators[i].direction for i in indicators], dtype=float)
+    _, period = select_period(frame, period)
     scored = frame.filter(pl.col("status") == "scored")
     if "period" in frame.columns:
         rows = scored.filter(pl.col("period") == period).sort("area")
@@ -288,6 +290,13 @@ def sensitivity(frame: pl.DataFrame, spec: Spec, index_id: str, period: str | No
                     if index.reference_period is not None else None)
     else:
         rows, ref_rows = scored.sort("area"), None
+    if ref_rows is not None and ref_rows.height < 2:
+        raise ComputeError(
+            f"reference period {index.reference_period} of index {index_id!r}: "
+            f"{ref_rows.height} scored area(s) in the output; the runs need its areas",
+            code="compute-too-few-areas",
+            hint="compute the output with the reference period included (--period "
+            f"{index.reference_period},{period}), or give the extract with --spec")
     if rows.height < 2:
         raise ComputeError(f"period {period}: {rows.height} scored area(s); sensitivity "
                            "needs at least two", code="compute-too-few-areas",

@@ -178,3 +178,28 @@ def test_unknown_index_and_bad_settings(sample: object) -> None:
                 {"methods": ("magic",)}, {"weights": "dice"}, {"winsorise": (0.9, 0.1)}):
         with pytest.raises(ValueError):
             Settings(**bad).check()
+
+
+def test_default_period_and_missing_reference_period(sample: object) -> None:
+    r = sensitivity(sample.frame, sample.spec, "arrival", None, Settings(runs=5, vary=()))
+    assert r.period == "2025-12"
+    spec = parse_spec("""\
+spec_version: 1
+input: {area: g, period: m, population: p}
+indicators:
+  a: {column: A}
+  b: {column: B}
+indices:
+  idx:
+    weights: {a: 1, b: 1}
+    reference_period: '2024'
+    classes: [{label: x}]
+""")
+    raw = pl.DataFrame({"g": ["1", "2", "3"] * 2, "m": ["2024"] * 3 + ["2025"] * 3,
+                        "p": [1.0] * 6, "A": [1.0, 2.0, 4.0, 2.0, 3.0, 1.0],
+                        "B": [3.0, 1.0, 2.0, 1.0, 2.0, 5.0]})
+    out, _ = compute_frame(raw, spec, periods=["2025"])
+    with pytest.raises(InputError) as err:
+        sensitivity(out, spec, "idx", "2025", Settings(runs=5))
+    assert err.value.code == "compute-too-few-areas"
+    assert "2024" in err.value.message
