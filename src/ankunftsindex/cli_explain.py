@@ -40,7 +40,7 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
-@app.command()
+@app.command(short_help="Why an area has its values: contributions, ranks, classes, type.")
 def explain(
     source: Annotated[Path, typer.Argument(
         help="An output of `compute` (Parquet, or CSV with its .meta.json); with --spec, "
@@ -154,7 +154,7 @@ def _load(source: Path, spec: Path | None, periods: list[str] | None) -> tuple[A
     return result.frame, result.spec, result.metadata()
 
 
-@app.command()
+@app.command(short_help="How robust the ranking is to the analyst's choices (Monte Carlo).")
 def sensitivity(
     source: Annotated[Path, typer.Argument(
         help="A register extract (with --spec), or an output of `compute`.",
@@ -190,8 +190,9 @@ def sensitivity(
     debug: DebugOpt = False,
 ) -> None:
     """How robust the ranking is to the analyst's choices: Monte Carlo over weights,
-    normalisation, ddof, winsorising and leaving one indicator out. Per area: median rank,
-    5–95 % rank interval, share of runs per class; per choice: mean absolute rank shift."""
+    normalisation, ddof, winsorising and leaving one indicator out. Per area: the median
+    rank, the 5–95 % rank interval and the share of runs per class; per choice: the mean
+    absolute rank shift."""
     with handle_errors(debug):
         _check_period(period)
         settings = _settings(runs, seed, vary, weights, weight_range, normalise, winsorise)
@@ -312,7 +313,7 @@ def _sensitivity_view(result: Any, spec: Any, top: int) -> Any:
     return Group(*parts)
 
 
-@app.command()
+@app.command(short_help="One self-contained offline HTML report with charts and a map.")
 def report(
     source: Annotated[Path, typer.Argument(
         help="An output of `compute` (Parquet, or CSV with its .meta.json).",
