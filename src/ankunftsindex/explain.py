@@ -89,7 +89,7 @@ def read_output(path: str | Path) -> tuple[pl.DataFrame, Spec, dict[str, str]]:
                          hint="give a file written by `ankunftsindex compute`")
     kind = format_for(p, None) if p.suffix.lower() in (".parquet", ".pq", ".csv") else None
     if kind is None:
-        raise InputError(f"{p}: not a .parquet or .csv output file", code="input-not-output",
+        raise InputError(f"{p}: not a .parquet or .csv output file", code="input-not-an-output",
                          hint="give a file written by `ankunftsindex compute`")
     try:
         meta = read_metadata(p)
@@ -106,19 +106,16 @@ def read_output(path: str | Path) -> tuple[pl.DataFrame, Spec, dict[str, str]]:
                          "needs its .meta.json beside it)")
     spec = _embedded_spec(p, meta, kind)
     try:
-        if kind == "parquet":
-            frame = pl.read_parquet(p)
-        else:
-            frame = pl.read_csv(p, schema_overrides=_csv_schema(spec), infer_schema=False)
+        frame = pl.read_parquet(p) if kind == "parquet" else _read_csv_output(p, spec)
     except (OSError, pl.exceptions.PolarsError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{p}: cannot read the output table: {first}",
-                         code="input-not-output",
+                         code="input-not-an-output",
                          hint="give a file written by `ankunftsindex compute`") from None
     missing = [c for c in spec.output_columns() if c not in frame.columns]
     if missing:
         raise InputError(f"{p}: lacks the output column(s) {', '.join(missing)} of its spec",
-                         code="input-not-output",
+                         code="input-not-an-output",
                          hint="give an unchanged file written by `ankunftsindex compute`")
     return frame, spec, meta
 
@@ -134,8 +131,8 @@ def _embedded_spec(p: Path, meta: dict[str, str], kind: str) -> Spec:
     text = meta["ankunftsindex.spec"]
     if kind == "csv":
         data = json.loads(text)
-        with open(p, encoding="utf-8") as fh:
-            header = fh.readline().rstrip("\r\n").split(",")
+        with open(p, encoding="utf-8-sig") as fh:
+            header = fh.readline().rstrip("\r\n").split(_csv_dialect(p)[0])
         order = {c: k for k, c in enumerate(header)}
 
         def by_header(d: dict[str, Any], column: Any) -> dict[str, Any]:
@@ -155,6 +152,27 @@ def _embedded_spec(p: Path, meta: dict[str, str], kind: str) -> Spec:
                          hint="the file was changed after `ankunftsindex compute`; compute "
                          "it again")
     return spec
+
+
+def _csv_dialect(p: Path) -> tuple[str, bool]:
+    """Separator and decimal comma of a CSV output: ``,`` and decimal points, or the
+    German spreadsheet dialect (UTF-8 with BOM, ``;``, decimal comma)."""
+    with open(p, "rb") as fh:
+        head = fh.read(4096)
+    german = head.startswith(b"\xef\xbb\xbf") or b";" in head.split(b"\n", 1)[0]
+    return (";", True) if german else (",", False)
+
+
+def _read_csv_output(p: Path, spec: Spec) -> pl.DataFrame:
+    """A CSV output as the table compute wrote: typed columns, and text cells without the
+    apostrophe that protects spreadsheet users from formulas (``'=…``)."""
+    separator, decimal_comma = _csv_dialect(p)
+    schema = _csv_schema(spec)
+    frame = pl.read_csv(p, separator=separator, decimal_comma=decimal_comma,
+                        schema_overrides=schema, infer_schema=False, encoding="utf8")
+    return frame.with_columns(
+        pl.col(c).str.replace(r"^'([=+\-@\t\r])", "$1")
+        for c, dtype in schema.items() if dtype == pl.String() and c in frame.columns)
 
 
 def _csv_schema(spec: Spec) -> dict[str, pl.DataType]:

@@ -3,6 +3,7 @@ and by an independent numpy path (the sample city), and read back from output fi
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -244,7 +245,7 @@ def test_read_output_refuses_files_without_provenance(tmp_path: Path) -> None:
     other.write_text("x", encoding="utf-8")
     with pytest.raises(InputError) as err:
         read_output(other)
-    assert err.value.code == "input-not-output"
+    assert err.value.code == "input-not-an-output"
     with pytest.raises(InputError) as err:
         read_output(tmp_path / "missing.parquet")
     assert err.value.code == "input-not-found"
@@ -259,3 +260,28 @@ def test_add_contributions_only_on_scored_rows(sample: object) -> None:
     total = f.filter(pl.col("status") == "scored").select(
         (pl.sum_horizontal(parts) - pl.col("arrival")).abs().max()).item()
     assert total < 1e-9
+
+
+def test_read_output_german_spreadsheet_csv(tmp_path: Path) -> None:
+    """A CSV in the German spreadsheet dialect (BOM, ';', decimal comma) with a name that
+    a spreadsheet would run as a formula, written with a protecting apostrophe."""
+    result = compute_result(example_frame(), load_spec(SPEC))
+    frame = result.frame.with_columns(
+        pl.when(pl.col("area") == "03").then(pl.lit("=Gartenstadt")).otherwise(pl.col("name"))
+        .alias("name"))
+    path = tmp_path / "out.csv"
+    frame.with_columns(
+        pl.when(pl.col("name").str.starts_with("=")).then(pl.lit("'") + pl.col("name"))
+        .otherwise(pl.col("name")).alias("name")
+    ).write_csv(path, separator=";", decimal_comma=True, include_bom=True)
+    meta = {k.removeprefix("ankunftsindex."): v for k, v in result.metadata().items()}
+    meta = {k: json.loads(v) if k in ("spec", "inputs") else v for k, v in meta.items()}
+    (tmp_path / "out.csv.meta.json").write_text(
+        json.dumps(meta, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    got, spec, _ = read_output(path)
+    assert spec.sha256() == result.spec.sha256()
+    assert got.columns == frame.columns
+    assert got["name"].to_list() == frame["name"].to_list()
+    for c in ("population", "arrival", "arrival_intl_inflow_score"):
+        assert got[c].to_list() == pytest.approx(frame[c].to_list(), rel=1e-12, nan_ok=True)
+    assert got["arrival_rank"].to_list() == frame["arrival_rank"].to_list()
