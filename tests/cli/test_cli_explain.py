@@ -181,3 +181,17 @@ def test_explain_from_extract_with_reference_period(tmp_path: Path) -> None:
     dynamics = json.loads(result.stdout)["indices"]["dynamics"]
     assert dynamics["method"]["reference_period"] == "2024-12"
     assert dynamics["contribution_sum"] == pytest.approx(dynamics["value"], abs=1e-9)
+
+
+def test_exit_codes_for_usage_and_spec_errors(output: Path, tmp_path: Path) -> None:
+    result = run("report", output)  # no --output
+    assert result.exit_code == 2
+    result = run("explain", output)  # no area
+    assert result.exit_code == 2
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("spec_version: 2\n", encoding="utf-8")
+    result = run("explain", EXTRACT, "03030202", "--spec", bad)
+    assert result.exit_code == 3 and "error[spec-" in result.stderr
+    result = run("sensitivity", EXTRACT, "--spec", bad)
+    assert result.exit_code == 3 and "error[spec-" in result.stderr
+    assert "Traceback" not in result.stderr

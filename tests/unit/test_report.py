@@ -166,3 +166,30 @@ def test_unknown_index_and_period(sample: object) -> None:
     with pytest.raises(InputError) as err:
         build_report(sample.frame, sample.spec, sample.metadata(), period="2020-01")
     assert err.value.code == "input-unknown-period"
+
+
+def test_time_series_without_typology_follows_the_highest_class() -> None:
+    spec = parse_spec("""\
+spec_version: 1
+input: {area: g, name: n, period: m, population: p}
+indicators:
+  a: {column: A}
+indices:
+  idx:
+    label: Index
+    weights: {a: 1}
+    classes: [{label: oben, from: 1.0}, {label: unten, to: 1.0}]
+""")
+    periods = ["2023", "2024", "2025"]
+    values = {"2023": [1, 2, 3, 9], "2024": [1, 2, 9, 3], "2025": [9, 1, 2, 3]}
+    raw = pl.DataFrame({
+        "g": ["a", "b", "c", "d"] * 3, "n": ["Ahorn", "Birke", "Castanie", "Douglasie"] * 3,
+        "m": [p for p in periods for _ in range(4)], "p": [1.0] * 12,
+        "A": [float(v) for p in periods for v in values[p]]})
+    result = compute_result(raw, spec)
+    page = build_report(result.frame, spec, result.metadata())
+    series = page[page.index("<section id='zeitverlauf'>"):page.index("<section id='methode'>")]
+    # in 2025 only area a is in the highest class ("oben": z >= 1)
+    assert "a Ahorn" in series
+    assert "Birke" not in series and "Douglasie" not in series
+    assert "Gebiete der höchsten Klasse" in series
