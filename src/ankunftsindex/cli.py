@@ -266,4 +266,5 @@ def one_line(summary: dict[str, Any]) -> str:
 def main() -> None:
     """Console entry point."""
     app()
-from . import cli_time  # noqa: E402,F401
+# the other commands register themselves on `app`
+from . import cli_explain, cli_time  # noqa: E402,F401
