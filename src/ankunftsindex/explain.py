@@ -20,7 +20,7 @@ import polars as pl
 from .aggregate import score_column
 from .errors import InputError
 from .normalise import Reference
-from .spec import ClassDef, Index, Spec, parse_spec
+from .spec import ClassDef, Index, Spec
 
 
 def contribution_column(index_id: str, indicator: str) -> str:
@@ -80,109 +80,17 @@ def add_contributions(frame: pl.DataFrame, spec: Spec, index_id: str) -> pl.Data
 
 def read_output(path: str | Path) -> tuple[pl.DataFrame, Spec, dict[str, str]]:
     """An output file of ``compute`` (Parquet, or CSV with its ``.meta.json``), the spec
-    embedded in its provenance and the provenance itself."""
-    from .write import format_for, read_metadata, sidecar_path
+    embedded in its provenance (checked against its SHA-256) and the provenance."""
+    from .outputs import read_output as read
 
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(f"{p}: output file not found", code="input-not-found",
-                         hint="give a file written by `ankunftsindex compute`")
-    kind = format_for(p, None) if p.suffix.lower() in (".parquet", ".pq", ".csv") else None
-    if kind is None:
-        raise InputError(f"{p}: not a .parquet or .csv output file", code="input-not-an-output",
-                         hint="give a file written by `ankunftsindex compute`")
-    try:
-        meta = read_metadata(p)
-    except FileNotFoundError:
-        meta = {}
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{p}: cannot read the provenance: {exc}", code="input-no-provenance",
-                         hint="give a file written by `ankunftsindex compute`") from None
-    if "ankunftsindex.spec" not in meta:
-        where = sidecar_path(p) if kind == "csv" else p
-        raise InputError(f"{where}: no ankunftsindex provenance (spec) found",
-                         code="input-no-provenance",
-                         hint="give a file written by `ankunftsindex compute` (a CSV output "
-                         "needs its .meta.json beside it)")
-    spec = _embedded_spec(p, meta, kind)
-    try:
-        frame = pl.read_parquet(p) if kind == "parquet" else _read_csv_output(p, spec)
-    except (OSError, pl.exceptions.PolarsError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{p}: cannot read the output table: {first}",
-                         code="input-not-an-output",
-                         hint="give a file written by `ankunftsindex compute`") from None
-    missing = [c for c in spec.output_columns() if c not in frame.columns]
+    out = read(path)
+    spec = out.embedded_spec()
+    missing = [c for c in spec.output_columns() if c not in out.frame.columns]
     if missing:
-        raise InputError(f"{p}: lacks the output column(s) {', '.join(missing)} of its spec",
-                         code="input-not-an-output",
+        raise InputError(f"{out.path}: lacks the output column(s) {', '.join(missing)} of "
+                         "its spec", code="input-not-an-output",
                          hint="give an unchanged file written by `ankunftsindex compute`")
-    return frame, spec, meta
-
-
-def _embedded_spec(p: Path, meta: dict[str, str], kind: str) -> Spec:
-    """The spec of the provenance, checked against its SHA-256.
-
-    A CSV sidecar holds the spec with sorted keys, which loses the order of indicators,
-    indices and weights; the output's header has that order, so it is restored from
-    there before the check."""
-    import json
-
-    text = meta["ankunftsindex.spec"]
-    if kind == "csv":
-        data = json.loads(text)
-        with open(p, encoding="utf-8-sig") as fh:
-            header = fh.readline().rstrip("\r\n").split(_csv_dialect(p)[0])
-        order = {c: k for k, c in enumerate(header)}
-
-        def by_header(d: dict[str, Any], column: Any) -> dict[str, Any]:
-            return dict(sorted(d.items(), key=lambda kv: order.get(column(kv[0]), 1 << 30)))
-
-        data["indicators"] = by_header(data.get("indicators", {}), lambda i: i)
-        data["indices"] = by_header(data.get("indices", {}), lambda i: i)
-        for index_id, index in data["indices"].items():
-            index["weights"] = by_header(index.get("weights", {}),
-                                         lambda i, x=index_id: score_column(x, i))
-        text = json.dumps(data, ensure_ascii=False)
-    spec = parse_spec(text, f"{p} (embedded spec)")
-    recorded = meta.get("ankunftsindex.spec_sha256")
-    if recorded is not None and spec.sha256() != recorded:
-        raise InputError(f"{p}: the embedded spec does not match its SHA-256 {recorded}",
-                         code="input-provenance-mismatch",
-                         hint="the file was changed after `ankunftsindex compute`; compute "
-                         "it again")
-    return spec
-
-
-def _csv_dialect(p: Path) -> tuple[str, bool]:
-    """Separator and decimal comma of a CSV output: ``,`` and decimal points, or the
-    German spreadsheet dialect (UTF-8 with BOM, ``;``, decimal comma)."""
-    with open(p, "rb") as fh:
-        head = fh.read(4096)
-    german = head.startswith(b"\xef\xbb\xbf") or b";" in head.split(b"\n", 1)[0]
-    return (";", True) if german else (",", False)
-
-
-def _read_csv_output(p: Path, spec: Spec) -> pl.DataFrame:
-    """A CSV output as the table compute wrote: typed columns, and text cells without the
-    apostrophe that protects spreadsheet users from formulas (``'=…``)."""
-    separator, decimal_comma = _csv_dialect(p)
-    schema = _csv_schema(spec)
-    frame = pl.read_csv(p, separator=separator, decimal_comma=decimal_comma,
-                        schema_overrides=schema, infer_schema=False, encoding="utf8")
-    return frame.with_columns(
-        pl.col(c).str.replace(r"^'([=+\-@\t\r])", "$1")
-        for c, dtype in schema.items() if dtype == pl.String() and c in frame.columns)
-
-
-def _csv_schema(spec: Spec) -> dict[str, pl.DataType]:
-    text = {"area", "name", "period", "status"}
-    text |= {f"{i}_class" for i in spec.indices}
-    if spec.typology is not None:
-        text.add(spec.typology.column)
-    ranks = {f"{i}_rank" for i in spec.indices}
-    return {c: pl.String() if c in text else pl.UInt32() if c in ranks else pl.Float64()
-            for c in spec.output_columns()}
+    return out.frame, spec, out.metadata
 
 
 def latest_period(frame: pl.DataFrame) -> str | None:

@@ -71,7 +71,7 @@ def test_explain_errors(output: Path, tmp_path: Path) -> None:
     result = run("explain", output, "03030202", "--period", "2019-12")
     assert result.exit_code == 4 and "input-unknown-period" in result.stderr
     plain = tmp_path / "plain.parquet"
-    pl.DataFrame({"area": ["1"]}).write_parquet(plain)
+    pl.DataFrame({"area": ["1"], "status": ["scored"]}).write_parquet(plain)
     result = run("explain", plain, "1")
     assert result.exit_code == 4 and "input-no-provenance" in result.stderr
     assert "Traceback" not in result.stderr

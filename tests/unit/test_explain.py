@@ -3,7 +3,6 @@ and by an independent numpy path (the sample city), and read back from output fi
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -230,13 +229,14 @@ def test_read_output_refuses_a_changed_spec(tmp_path: Path) -> None:
 
 
 def test_read_output_refuses_files_without_provenance(tmp_path: Path) -> None:
+    # output-shaped tables (area, status) without the metadata of compute
     plain = tmp_path / "plain.parquet"
-    pl.DataFrame({"area": ["1"]}).write_parquet(plain)
+    pl.DataFrame({"area": ["1"], "status": ["scored"]}).write_parquet(plain)
     with pytest.raises(InputError) as err:
         read_output(plain)
     assert err.value.code == "input-no-provenance"
     lonely = tmp_path / "lonely.csv"
-    lonely.write_text("area\n1\n", encoding="utf-8")
+    lonely.write_text("area,status\n1,scored\n", encoding="utf-8")
     with pytest.raises(InputError) as err:
         read_output(lonely)
     assert err.value.code == "input-no-provenance"
@@ -270,14 +270,9 @@ def test_read_output_german_spreadsheet_csv(tmp_path: Path) -> None:
         pl.when(pl.col("area") == "03").then(pl.lit("=Gartenstadt")).otherwise(pl.col("name"))
         .alias("name"))
     path = tmp_path / "out.csv"
-    frame.with_columns(
-        pl.when(pl.col("name").str.starts_with("=")).then(pl.lit("'") + pl.col("name"))
-        .otherwise(pl.col("name")).alias("name")
-    ).write_csv(path, separator=";", decimal_comma=True, include_bom=True)
-    meta = {k.removeprefix("ankunftsindex."): v for k, v in result.metadata().items()}
-    meta = {k: json.loads(v) if k in ("spec", "inputs") else v for k, v in meta.items()}
-    (tmp_path / "out.csv.meta.json").write_text(
-        json.dumps(meta, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    write_output(frame, path, result.metadata(), csv_dialect="excel-de")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert b";'=Gartenstadt;" in path.read_bytes()
     got, spec, _ = read_output(path)
     assert spec.sha256() == result.spec.sha256()
     assert got.columns == frame.columns
