@@ -23,14 +23,6 @@ import polars as pl
 
 from .errors import OutputError
 
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 FORMATS = ("parquet", "csv")
 #: CSV dialects: ``standard`` (``,``, decimal point, UTF-8) for programs, ``excel-de``
 #: (``;``, decimal comma, UTF-8 with BOM) for people who open the file in a German Excel.
@@ -326,6 +318,8 @@ def read_metadata(path: str | Path) -> dict[str, str]:
     meta = json.loads(sidecar_path(p).read_text(encoding="utf-8"))
     meta.pop("csv_dialect", None)
     expected = meta.pop("csv_sha256", None)
+    from .read import file_sha256
+
     if expected is not None and expected != file_sha256(p):
         from .errors import InputError
 
