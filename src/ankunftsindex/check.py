@@ -90,8 +90,8 @@ def check_shares(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
             continue
         num = pl.sum_horizontal(ind.numerator_columns)
         den = pl.col(ind.denominator)
-        # negative counts are errors of their own
-        bad = frame.filter((num > den) & (den > 0)).with_columns(
+        # negative and non-finite counts are errors of their own; 5 of 0 is above 100 %
+        bad = frame.filter((num > den) & (den >= 0) & num.is_finite()).with_columns(
             (num / pl.col(ind.denominator) * 100).round(2).alias("_share"))
         cols = " + ".join(ind.numerator_columns)
         findings += rows_to_findings(
@@ -162,16 +162,22 @@ def check_gaps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     n_areas = rows.select(pl.col(area).n_unique()).item()
     if present.len() == hi - lo + 1 and rows.height == n_areas * present.len():
         return []  # every area in every period (duplicates are errors of their own)
+    missing = sorted(set(range(lo, hi + 1)) - set(present.to_list()))
     findings = [
         Finding("input-gap", "no row for any area in this period", severity="warning",
                 value=_period_label(p, monthly), column=spec.input.period,
                 hint="an extract may be missing; flows over a window that includes this "
                 "period cannot be computed")
-        for p in sorted(set(range(lo, hi + 1)) - set(present.to_list()))
+        for p in missing[:200]
     ]
+    if len(missing) > 200:
+        findings.append(Finding(
+            "input-gap", f"{len(missing) - 200} more period(s) without any row (not listed; "
+            f"the data span {_period_label(lo, monthly)} … {_period_label(hi, monthly)})",
+            severity="warning", column=spec.input.period))
     per_area = (
         rows.group_by(area).agg(pl.col("_p").unique().sort().alias("have"),
-                                pl.col(FILE_COL).last(), pl.col(LINE_COL).max())
+                                pl.col(FILE_COL).first(), pl.col(LINE_COL).first())
         .filter(pl.col("have").list.len() < present.len())
     )
     if per_area.height == 0:
@@ -267,6 +273,16 @@ def check_frame(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     )
 
 
+def unknown_total_rows(extracts: list[Extract], spec: Spec) -> list[Finding]:
+    """``input.drop_areas`` IDs that no file had (a typo lets a total be scored)."""
+    seen = {a for e in extracts for a in e.dropped_areas}
+    return [Finding("input-unknown-total", f"input.drop_areas names {a!r}, which is in no "
+                    "file", severity="warning", value=a,
+                    hint="check the ID (a total row that is not left out is scored as an "
+                    "area)")
+            for a in spec.input.drop_areas if a not in seen]
+
+
 SEVERITIES = ("error", "warning", "info")
 
 
@@ -327,7 +343,8 @@ def validate(
                                             separator=separator, decimal=decimal, sheet=sheet)
     if frame is not None:
         findings = findings + check_frame(frame, spec) + unknown_exclusions(
-            frame, spec, spec.input.area)
+            frame, spec, spec.input.area) + unknown_total_rows(
+            extracts, spec)
         if not periods:
             findings += check_history(frame, spec)
     return Report(spec, findings, extracts, frame)

@@ -12,6 +12,7 @@ import csv
 import difflib
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,8 @@ class Extract:
     notes: list[Finding] = field(default_factory=list)
     #: columns a workbook stores as numbers (their text is Excel's, with a decimal point)
     number_cells: frozenset[str] = frozenset()
+    #: IDs of the total rows left out (``input.footer_rows``, ``input.drop_areas``)
+    dropped_areas: list[str] = field(default_factory=list)
 
     @property
     def columns(self) -> list[str]:
@@ -98,6 +101,8 @@ def _utf8(raw: bytes, path: Path, encoding: str | None) -> tuple[bytes, str]:
                               file=str(path), line=line, hint=hint)], hint=hint)
     body = raw.removeprefix(codecs.BOM_UTF8)
     candidates = [encoding] if encoding else ["utf-8", "cp1252", "latin-1"]
+    if encoding is None:
+        _refuse_mixed_encodings(body, path, bom=body is not raw)
     for enc in candidates:
         try:
             text = body.decode(enc)
@@ -113,6 +118,32 @@ def _utf8(raw: bytes, path: Path, encoding: str | None) -> tuple[bytes, str]:
             return body, "utf-8-sig" if body is not raw else "utf-8"
         return text.removeprefix("\ufeff").encode("utf-8"), enc
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+#: A UTF-8 sequence of a letter outside ASCII (ä, ö, ü, ß, é, …): in a cp1252 file these
+#: byte pairs would be the unlikely "Ã¤", "Ã¶", …
+_UTF8_LETTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]")
+
+
+def _refuse_mixed_encodings(body: bytes, path: Path, *, bom: bool) -> None:
+    """A file that is not UTF-8 throughout, but has a BOM or UTF-8 letters elsewhere, was
+    put together from parts in two encodings: any single decoding garbles some names."""
+    try:
+        body.decode("utf-8")
+        return
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    if not bom and not _UTF8_LETTER.search(body):
+        return  # plain cp1252
+    line = body.count(b"\n", 0, bad) + 1
+    why = "starts with a UTF-8 byte order mark" if bom else "has UTF-8 letters elsewhere"
+    hint = ("the file mixes two encodings (parts exported separately?); export it again "
+            "in one encoding, or force one with --encoding")
+    raise InputError(
+        f"{path}:{line}: byte 0x{body[bad]:02x} is not UTF-8, but the file {why}",
+        code="input-encoding", hint=hint,
+        findings=[Finding("input-encoding", f"byte 0x{body[bad]:02x} is not UTF-8, but the "
+                          f"file {why}", file=str(path), line=line, hint=hint)])
 
 
 def detect_separator(header: str) -> str:
@@ -132,6 +163,7 @@ def read_extract(
     decimal: str | None = None,
     numeric_columns: list[str] | None = None,
     sheet: str | None = None,
+    footer_rows: int = 0,
 ) -> Extract:
     """Read one CSV, XLSX or Parquet file with every column as it is stored (CSV and
     XLSX: as text).
@@ -174,7 +206,7 @@ def read_extract(
                          hint="the separator is one character other than a quote mark or "
                          "a line end, e.g. ';', ',' or a tab")
     _unclosed_quote(data, p)
-    frame, ragged = _parse_csv(data, p, sep)
+    frame, ragged = _parse_csv(data, p, sep, footer_rows)
     cells = [c for c in frame.columns if c != LINE_COL]
     frame = (
         frame.with_columns(pl.lit(str(p)).alias(FILE_COL))
@@ -190,7 +222,8 @@ def read_extract(
                    notes)
 
 
-def _parse_csv(data: bytes, path: Path, sep: str) -> tuple[pl.DataFrame, list[Finding]]:
+def _parse_csv(data: bytes, path: Path, sep: str,
+               footer_rows: int = 0) -> tuple[pl.DataFrame, list[Finding]]:
     """Every cell as text, with the line each record starts on (the header is line 1).
 
     polars fills short rows with empty cells and refuses long ones without saying where,
@@ -215,7 +248,11 @@ def _parse_csv(data: bytes, path: Path, sep: str) -> tuple[pl.DataFrame, list[Fi
     starts: list[int] | None = None
     ragged: list[Finding] = []
     if frame is None or not _counts_add_up(data, sep, len(names), frame):
-        starts, ragged = _record_lines(data, sep, len(names), path)
+        starts, ragged, content = _record_lines(data, sep, len(names), path)
+        if footer_rows:
+            # the footer (totals, notes such as "Quelle: …") need not have the header's cells
+            footer = set(content[-footer_rows:])
+            ragged = [f for f in ragged if f.line not in footer]
         if frame is None:
             frame = _read_text_csv(data, path, sep, truncate=True)
     assert frame is not None
@@ -293,12 +330,14 @@ def _counts_add_up(data: bytes, sep: str, width: int, frame: pl.DataFrame) -> bo
 
 
 def _record_lines(data: bytes, sep: str, width: int,
-                  path: Path) -> tuple[list[int], list[Finding]]:
-    """The line on which each non-blank record starts, and findings for records whose
-    number of cells differs from the header's (extra empty cells are allowed)."""
+                  path: Path) -> tuple[list[int], list[Finding], list[int]]:
+    """The line on which each record starts, findings for records whose number of cells
+    differs from the header's (extra empty cells are allowed), and the start lines of
+    the records that are not blank."""
     reader = csv.reader(io.StringIO(data.decode("utf-8"), newline=""), delimiter=sep,
                         quotechar='"')
     starts: list[int] = []
+    content: list[int] = []
     ragged: list[Finding] = []
     next(reader, None)
     last = reader.line_num
@@ -309,6 +348,7 @@ def _record_lines(data: bytes, sep: str, width: int,
             n = len(row)
             if n <= width and all(not c.strip() for c in row):
                 continue  # a blank line: dropped later
+            content.append(start)
             if n < width or (n > width and any(c.strip() for c in row[width:])):
                 ragged.append(Finding(
                     "input-ragged", f"{n} cell(s), the header has {width}",
@@ -319,7 +359,7 @@ def _record_lines(data: bytes, sep: str, width: int,
         ragged.append(Finding("input-csv", f"cannot parse: {exc}", file=str(path),
                               line=reader.line_num, hint="check quoting: a quote mark "
                               "opens a cell that must be closed by another"))
-    return starts, ragged
+    return starts, ragged, content
 
 
 def _replacement_chars(data: bytes, path: Path) -> list[Finding]:
@@ -342,8 +382,9 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) ->
     ``decimal`` (default: point)."""
     options: dict[str, object] = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
     try:
+        # empty spreadsheet rows are kept here, so that row numbers stay those of the sheet
         frame = pl.read_excel(p, **options, infer_schema_length=0,  # type: ignore[call-overload]
-                              raise_if_empty=False)
+                              raise_if_empty=False, drop_empty_rows=False)
         typed = pl.read_excel(p, **options, raise_if_empty=False)  # type: ignore[call-overload]
     except ImportError:  # pragma: no cover - fastexcel is a dependency
         raise InputError(f"{p}: reading workbooks needs the fastexcel package",
@@ -358,8 +399,11 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) ->
                          hint="check the sheet name (--sheet) and the workbook")
     frame = frame.rename({c: c.strip() for c in frame.columns})
     numeric = {c.strip() for c, t in typed.schema.items() if t.is_numeric()}
-    frame = frame.with_row_index(LINE_COL, offset=2).with_columns(
-        pl.lit(str(p)).alias(FILE_COL))
+    cells = list(frame.columns)
+    frame = (
+        frame.with_row_index(LINE_COL, offset=2).with_columns(pl.lit(str(p)).alias(FILE_COL))
+        .filter(~pl.all_horizontal(pl.col(cells).str.strip_chars().fill_null("") == ""))
+    )
     return Extract(p, sha, frame, "xlsx", None, decimal or ".", [], frozenset(numeric))
 
 
@@ -390,7 +434,8 @@ def guess_decimal(frame: pl.DataFrame, sep: str | None, cols: list[str],
     thousands = [
         Finding("input-ambiguous-decimal",
                 "looks like a thousands separator, but other cells use a decimal point",
-                file=str(path) if path else None, line=line, column=c, value=value)
+                file=str(path) if path else None, line=line, column=c, value=value,
+                hint="pass --decimal=. (1.000 is one) or --decimal=, (1.000 is a thousand)")
         for c in cols
         for line, value in frame.filter(pl.col(c).str.strip_chars().str.contains(
             _GERMAN_THOUSANDS)).select(LINE_COL, c).head(3).rows()
@@ -578,11 +623,17 @@ def _drop_total_rows(frame: pl.DataFrame, extract: Extract,
         drop = pl.int_range(pl.len()) >= pl.len() - spec.input.footer_rows
     if spec.input.drop_areas:
         drop = drop | pl.col(area).cast(pl.String).str.strip_chars().is_in(
-            spec.input.drop_areas)
+            spec.input.drop_areas).fill_null(False)
+    if spec.input.footer_rows and frame.height <= spec.input.footer_rows:
+        return frame.clear(), [Finding(
+            "input-empty", f"{frame.height} data row(s), but the spec leaves out the last "
+            f"{spec.input.footer_rows} as totals (input.footer_rows): no area is left",
+            file=str(extract.path), hint="check input.footer_rows against the file")]
     dropped = frame.filter(drop)
     if dropped.height == 0:
-        return frame, []
+        return frame, []  # drop_areas that no file has: see check.unknown_total_rows
     names = dropped[area].cast(pl.String).str.strip_chars().fill_null("").to_list()
+    extract.dropped_areas = names
     names = [n or "(empty ID)" for n in names]
     shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
     note = Finding("input-rows-dropped",
@@ -661,14 +712,15 @@ def read_inputs(
         seen[key] = str(p)
         try:
             extract = read_extract(p, encoding=encoding, separator=separator, decimal=decimal,
-                                   numeric_columns=numeric, sheet=sheet or spec.input.sheet)
+                                   numeric_columns=numeric, sheet=sheet or spec.input.sheet,
+                                   footer_rows=spec.input.footer_rows)
         except InputError as exc:
             findings += [f if f.file else _in_file(f, p) for f in findings_of(exc)]
             continue
         extracts.append(extract)
         frame, found = to_typed(extract, spec)
         findings += found
-        if frame.width:
+        if frame.height:
             frames.append(frame)
     combined = pl.concat(frames, how="vertical_relaxed") if frames else None
     return combined, extracts, findings

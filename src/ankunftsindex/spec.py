@@ -428,7 +428,8 @@ def _read_yaml(text: str, source: str) -> _Loaded:
 
 def _known_keys() -> set[str]:
     keys: set[str] = set()
-    for model in (Spec, InputMap, Exclusion, Indicator, ClassDef, Index, Rule, Typology):
+    for model in (Spec, InputMap, Exclusion, Indicator, ClassDef, Index, Rule, Typology,
+                  Checks, JumpCheck):
         for name, f in model.model_fields.items():
             keys.add(f.alias or name)
     return keys
@@ -473,7 +474,8 @@ def _from_validation_error(exc: ValidationError, where: _Where) -> SpecError:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             key = str(loc[-1]) if loc else ""
-            close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+            # a key known elsewhere (`column` of an indicator) is not the one meant here
+            close = difflib.get_close_matches(key, sorted(known - {key}), n=1, cutoff=0.6)
             msg = f"unknown key {key!r}" + (f"; did you mean {close[0]!r}?" if close else "")
             first_hint = first_hint or "see docs/spec.md for every key"
         elif err["type"] == "missing":

@@ -131,7 +131,10 @@ def atomic_files(paths: list[Path]) -> Iterator[list[IO[bytes]]]:
                           "untouched") from None
     finally:
         for fh in handles:
-            fh.close()
+            # closing flushes what is buffered; on a full disk that fails again, and the
+            # error that is already on its way (or none, after a commit) is the one to show
+            with contextlib.suppress(OSError):
+                fh.close()
         for tmp in temps:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()

@@ -160,9 +160,10 @@ def test_negative_denominator_is_a_negative_count(tmp_path: Path) -> None:
     err = compute_error([path], spec)
     assert err.code == "input-negative-count"
     # every problem at once: line 3 divides 300 foreigners by D1 = 1,5 (a share of
-    # 20 000 %); line 4's D1 of 0 is only a warning (zero denominator)
+    # 20 000 %), line 4 150 foreigners by D1 = 0 (more foreigners than the denominator)
     assert [(f.code, f.line, f.column) for f in err.findings] == [
-        ("input-negative-count", 2, "D1"), ("input-share-above-100", 3, "Ausl")]
+        ("input-negative-count", 2, "D1"), ("input-share-above-100", 3, "Ausl"),
+        ("input-share-above-100", 4, "Ausl")]
 
 
 def test_negative_precomputed_column_is_allowed(tmp_path: Path) -> None:

@@ -111,3 +111,20 @@ def test_warnings_pass_but_strict_stops() -> None:
         raise_errors(check_frame(frame(rows), SPEC), "input", strict=True)
     assert info.value.code == "input-gap"
     assert "warning(s) (--strict)" in info.value.message
+
+
+def test_whole_period_gaps_are_capped() -> None:
+    rows = [("A", "1999-12", 1000, 1), ("B", "1999-12", 1000, 1),
+            ("A", "2025-01", 1000, 1), ("B", "2025-01", 1000, 1)]
+    gaps = check_gaps(frame(rows), SPEC)
+    missing = 2025 * 12 - (1999 * 12 + 11) - 1
+    assert len(gaps) == 201
+    assert gaps[0].value == "2000-01" and gaps[199].value == "2016-08"
+    assert gaps[200].message.startswith(f"{missing - 200} more period(s)")
+
+
+def test_an_area_that_starts_late_is_named_at_its_first_row() -> None:
+    rows = [("A", "2025-01", 1000, 1), ("A", "2025-02", 1000, 1), ("A", "2025-03", 1000, 1),
+            ("B", "2025-02", 1000, 1), ("B", "2025-03", 1000, 1)]
+    [gap] = check_gaps(frame(rows), SPEC)
+    assert (gap.value, gap.line) == ("B", 5)

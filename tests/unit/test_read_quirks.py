@@ -256,3 +256,71 @@ def test_an_impossible_separator_is_an_input_error(tmp_path: Path, separator: st
     frame, findings = read(path, separator=separator)
     assert frame is None
     assert [f.code for f in findings] == ["input-csv"]
+
+
+def test_a_file_of_two_encodings_is_refused_naming_the_first_foreign_line(
+        tmp_path: Path) -> None:
+    body = f"{HEADER}\n01;Altstadt-Süd;2025-01;1000;100\n".encode()
+    body += "02;Größenau;2025-01;1000;50\n".encode("cp1252")
+    frame, findings = read(write(tmp_path, body))
+    assert frame is None
+    assert codes(findings) == [("input-encoding", 3)]
+
+
+def test_a_bom_file_with_a_cp1252_byte_is_refused(tmp_path: Path) -> None:
+    body = b"\xef\xbb\xbf" + f"{HEADER}\n".encode() + "02;Größenau;2025-01;1000;50\n".encode(
+        "cp1252")
+    _frame, findings = read(write(tmp_path, body))
+    assert codes(findings) == [("input-encoding", 2)]
+
+
+def test_plain_cp1252_is_still_read(tmp_path: Path) -> None:
+    frame, findings = read(write(tmp_path, f"{HEADER}\n02;Größenau;2025-01;1000;50\n".encode(
+        "cp1252")))
+    assert findings == []
+    assert frame["Name"].to_list() == ["Größenau"]
+
+
+def test_drop_areas_never_swallow_a_row_without_id(tmp_path: Path) -> None:
+    spec = parse_spec(SPEC_TEXT.replace("population: EW}",
+                                        "population: EW, drop_areas: ['99']}"))
+    path = write(tmp_path, f"{HEADER}\n01;A;2025-01;1000;100\n;Summe;2025-01;3000;350\n"
+                           "99;Bezirk;2025-01;3000;350\n")
+    frame, findings = read(path, spec)
+    assert frame["Gebiet"].to_list() == ["01", None]  # the empty ID is the checks' business
+    assert [(f.code, f.line) for f in findings] == [("input-rows-dropped", 4)]
+
+
+def test_a_footnote_below_the_totals_is_a_footer_row(tmp_path: Path) -> None:
+    spec = parse_spec(SPEC_TEXT.replace("population: EW}", "population: EW, footer_rows: 2}"))
+    path = write(tmp_path, f"{HEADER}\n01;A;2025-01;1000;100\n02;B;2025-01;500;50\n"
+                           "Stadt;;2025-01;1500;150\nQuelle: Melderegister, Stand 31.12.\n")
+    frame, findings = read(path, spec)
+    assert frame["Gebiet"].to_list() == ["01", "02"]
+    assert [f.code for f in findings] == ["input-rows-dropped"]
+
+
+@pytest.mark.parametrize("footer", [2, 5])
+def test_footer_rows_that_leave_no_area_are_an_error(tmp_path: Path, footer: int) -> None:
+    spec = parse_spec(SPEC_TEXT.replace("population: EW}",
+                                        f"population: EW, footer_rows: {footer}}}"))
+    path = write(tmp_path, f"{HEADER}\n01;A;2025-01;1000;100\nStadt;;2025-01;1000;100\n")
+    frame, findings = read(path, spec)
+    assert frame is None
+    assert [(f.code, f.severity, f.file) for f in findings] == [
+        ("input-empty", "error", str(path))]
+
+
+def test_workbook_rows_keep_their_numbers_after_an_empty_row(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "extract.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Daten")
+    sheet.write_row(0, 0, ["Gebiet", "Name", "Monat", "EW", "Ausl"])
+    sheet.write_row(1, 0, ["01", "A", "2025-01", 1000, 100])
+    # row 3 of the sheet stays empty
+    sheet.write_row(3, 0, ["02", "B", "2025-01", 1000, "abc"])
+    book.close()
+    _frame, findings = read(path)
+    assert codes(findings) == [("input-not-a-number", 4)]
