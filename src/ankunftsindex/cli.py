@@ -134,18 +134,22 @@ def compute(
         if bad:
             raise typer.BadParameter(f"{bad[0]!r} is neither YYYY-MM nor YYYY",
                                      param_hint="--period")
-        result = run(extracts, spec, periods=periods or None, encoding=encoding,
-                     separator=separator, decimal=decimal.value if decimal else None)
-        summary = {"output": str(output), **result.summary()}
-        view = None
-        if not (as_json or quiet) and _on_terminal():
-            from rich.console import Console
+        from .cli_progress import stage_progress
 
-            from .cli_render import summary_view
+        show = not (as_json or quiet) and _on_terminal() and sys.stderr.isatty()
+        with stage_progress(show, _stderr()) as step:
+            result = run(extracts, spec, periods=periods or None, encoding=encoding,
+                         separator=separator, decimal=decimal.value if decimal else None,
+                         progress=step)
+            summary = {"output": str(output), **result.summary()}
+            view = None
+            if not (as_json or quiet) and _on_terminal():
+                from .cli_render import summary_view
 
-            view = summary_view(result, summary, output)
-        # everything that could fail is done: from here on, write and report
-        write_output(result.frame, output, result.metadata(), kind)
+                view = summary_view(result, summary, output)
+            # everything that could fail is done: from here on, write and report
+            step("writing")
+            write_output(result.frame, output, result.metadata(), kind)
         for warning in result.warnings:
             _stderr().print(f"warning[{warning.code}]: {warning.render()}"
                             + (f"\nhint: {warning.hint}" if warning.hint else ""),
@@ -153,6 +157,8 @@ def compute(
         if as_json:
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         elif view is not None:
+            from rich.console import Console
+
             Console().print(view)
         elif not quiet:
             typer.echo(str(output))

@@ -11,10 +11,12 @@ from functools import reduce
 
 import polars as pl
 
-from .read import FILE_COL, LINE_COL
 from .spec import Indicator, Spec
 
 P = "_p"  # calendar period number
+AREA_NUMBER = "_a"  # areas numbered 0, 1, … in ID order
+KEY = "_k"  # AREA_NUMBER · 2³² + P: one sorted integer for area and period
+SOURCE_ROW = "_src"  # the row's position in the input frame
 NO_PERIOD = ""  # the period of a cross-section (a spec without input.period)
 
 
@@ -24,13 +26,14 @@ def raw(column: str) -> str:
 
 
 def standardise_columns(frame: pl.LazyFrame, spec: Spec, numeric: list[str]) -> pl.LazyFrame:
-    """Rename the spec's input columns to ``area``, ``name``, ``period``, ``population``,
-    the numeric input columns to ``@<column>``, and add the period number ``_p``."""
+    """Rename the spec's input columns to ``area``, ``period``, ``population``, the numeric
+    input columns to ``@<column>``, and add the period number ``_p`` and the input row
+    :data:`SOURCE_ROW`. Names, files and lines stay behind in the input: they are not
+    needed to compute and are looked up by row for the rows that are output."""
     inp = spec.input
-    return frame.select(
-        pl.col(FILE_COL), pl.col(LINE_COL),
+    return frame.with_row_index(SOURCE_ROW).select(
+        pl.col(SOURCE_ROW),
         pl.col(inp.area).alias("area"),
-        (pl.col(inp.name) if inp.name else pl.lit(None, pl.String)).alias("name"),
         (pl.col(inp.period) if inp.period else pl.lit(NO_PERIOD)).alias("period"),
         pl.col(inp.population).alias("population"),
         *[pl.col(c).alias(raw(c)) for c in numeric],
@@ -54,12 +57,16 @@ def _strict_sum(columns: list[str]) -> pl.Expr:
 
 
 def _window_sum(expr: pl.Expr, window: int) -> pl.Expr:
-    """Sum over the last ``window`` calendar periods, null unless all are there and non-null."""
+    """Sum over the last ``window`` calendar periods, null unless all are there and non-null.
+
+    The window runs over :data:`KEY`, which puts 2³² between areas: a window of up to
+    that many periods never reaches into the previous area, so no per-area grouping (and
+    no per-area object) is needed."""
     if window == 1:
         return expr
-    present = expr.is_not_null().cast(pl.Int32).rolling_sum_by(P, window_size=f"{window}i")
-    total = expr.rolling_sum_by(P, window_size=f"{window}i")
-    return pl.when(present.over("area") == window).then(total.over("area")).otherwise(None)
+    present = expr.is_not_null().cast(pl.Int32).rolling_sum_by(KEY, window_size=f"{window}i")
+    total = expr.rolling_sum_by(KEY, window_size=f"{window}i")
+    return pl.when(present == window).then(total).otherwise(None)
 
 
 def ratio_expr(ind: Indicator, window: int) -> pl.Expr:
@@ -78,6 +85,10 @@ def ratio_expr(ind: Indicator, window: int) -> pl.Expr:
 def derive(frame: pl.LazyFrame, spec: Spec) -> pl.LazyFrame:
     """Add one column per indicator (its raw value, before any direction or scaling)."""
     lf = frame.sort("area", P)
+    lf = lf.with_columns(
+        (pl.col("area") != pl.col("area").shift()).fill_null(True).cum_sum()
+        .cast(pl.Int64).alias(AREA_NUMBER)
+    ).with_columns(((pl.col(AREA_NUMBER) * 2**32) + pl.col(P)).set_sorted().alias(KEY))
     window = spec.effective_window
     plain = {
         ident: (ratio_expr(ind, window) if ind.kind == "ratio" else pl.col(raw(ind.column or "")))
@@ -89,15 +100,16 @@ def derive(frame: pl.LazyFrame, spec: Spec) -> pl.LazyFrame:
     for ident in _change_order(spec):
         ind = spec.indicators[ident]
         base = ind.change_of or ""
-        past = lf.select(
-            "area", (pl.col(P) + (ind.lag or 0)).alias(P), pl.col(base).alias("_past")
-        )
-        lf = (
-            lf.join(past, on=["area", P], how="left", maintain_order="left")
-            .with_columns((pl.col(base) - pl.col("_past")).alias(ident))
-            .drop("_past")
-        )
-    return lf.sort("period", "area")
+        # a lag beyond 2³¹ lands between two areas' keys: no match, as it must be
+        lag = min(ind.lag or 0, 2**31)
+        # rows are sorted by KEY: the row `lag` periods back is found by binary search,
+        # without a join that would copy the whole frame
+        target = pl.col(KEY) - lag
+        at = pl.col(KEY).search_sorted(target, side="left").clip(0, pl.len() - 1)
+        past = pl.when(pl.col(KEY).gather(at) == target).then(pl.col(base).gather(at))
+        lf = lf.with_columns((pl.col(base) - past).alias(ident))
+    # period numbers sort as the period texts do (one format per input, checked before)
+    return lf.sort(P, AREA_NUMBER).drop(AREA_NUMBER, KEY)
 
 
 def _change_order(spec: Spec) -> list[str]:

@@ -4,20 +4,29 @@ aggregate → rank → classify → typology. Usable from a notebook without the
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+#: Told the name of each stage as it starts ("reading", "checking", …); for a progress
+#: display. The library itself prints nothing.
+Progress = Callable[[str], None]
+
+
+def _silent(stage: str) -> None:
+    """The default :data:`Progress`: says nothing."""
 
 import polars as pl
 
 from . import check, exclude
 from ._version import __version__
 from .aggregate import COLLECT, apply_typology, compute_index
-from .derive import derive, standardise_columns
+from .derive import SOURCE_ROW, derive, standardise_columns
 from .errors import Finding, InputError
 from .exclude import assign_status, select_periods
 from .read import FILE_COL, LINE_COL, count_columns, load_input, spec_columns
+from .scan import scan_parquet_inputs
 from .spec import Spec, load_spec
 
 
@@ -56,10 +65,10 @@ class Result:
         f = self.frame
         latest = self.periods[-1] if self.periods else None
         last = f.filter(pl.col("period") == latest) if "period" in f.columns else f
-        status = Counter(f["status"].to_list())
+        status = _counts(f, "status")
         indices = {}
         for index_id, index in self.spec.indices.items():
-            counts = Counter(last[f"{index_id}_class"].drop_nulls().to_list())
+            counts = _counts(last, f"{index_id}_class")
             indices[index_id] = {
                 "label": index.label or index_id,
                 "classes": {c.label: counts.get(c.label, 0) for c in index.classes},
@@ -77,8 +86,7 @@ class Result:
             "warnings": [w.to_dict() for w in self.warnings],
         }
         if self.spec.typology is not None:
-            col = self.spec.typology.column
-            out["typology"] = dict(sorted(Counter(last[col].drop_nulls().to_list()).items()))
+            out["typology"] = dict(sorted(_counts(last, self.spec.typology.column).items()))
         return out
 
     def top(self, index_id: str, n: int = 10) -> list[dict[str, Any]]:
@@ -93,6 +101,12 @@ class Result:
                 .sort(f"{index_id}_rank", "area").head(n).select(cols).to_dicts())
 
 
+def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    """How often each non-null value of a column occurs (without a Python list of rows)."""
+    counts = frame.get_column(column).drop_nulls().value_counts()
+    return dict(zip(*(counts.get_column(c).to_list() for c in counts.columns), strict=True))
+
+
 def compute(
     extracts: list[str | Path] | list[Path],
     spec: Spec | str | Path,
@@ -101,12 +115,16 @@ def compute(
     encoding: str | None = None,
     separator: str | None = None,
     decimal: str | None = None,
+    progress: Progress | None = None,
 ) -> Result:
-    """Read extract files, check them and compute every index (see METHOD.md)."""
+    """Read extract files, check them and compute every index (see METHOD.md).
+
+    ``progress`` is told the name of each stage as it starts."""
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
-    raw, files = load_input(extracts, spec, encoding=encoding, separator=separator,
-                            decimal=decimal)
-    result = compute_result(raw, spec, periods=periods)
+    (progress or _silent)("reading")
+    raw, files = scan_parquet_inputs(extracts, spec, decimal=decimal) or load_input(
+        extracts, spec, encoding=encoding, separator=separator, decimal=decimal)
+    result = compute_result(raw, spec, periods=periods, progress=progress)
     result.inputs = [InputFile(e.path.name, e.sha256) for e in files]
     return result
 
@@ -123,9 +141,12 @@ def compute_frame(
 
 
 def compute_result(
-    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None
+    raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None,
+    progress: Progress | None = None,
 ) -> Result:
     """:func:`compute_frame` as a :class:`Result` (with warnings, without input files)."""
+    stage = progress or _silent
+    stage("checking")
     if raw.height == 0:
         raise InputError("the input has no data rows", code="input-empty",
                          hint="give extracts with at least one row per area")
@@ -145,32 +166,67 @@ def compute_result(
         raw = raw.with_row_index(LINE_COL, offset=1)
     findings = (
         check.check_ids(raw, spec)
-        + check.check_duplicates(raw, spec)
+        + (check.check_duplicates(raw, spec) if _has_duplicates(raw, spec) else [])
         + check.check_counts(raw, count_columns(spec))
     )
     check.raise_on_errors(findings, "input")
+    stage("deriving indicators")
     derived = (
         derive(standardise_columns(raw.lazy(), spec, numeric), spec)
         .pipe(assign_status, spec)
         .collect(**COLLECT)
     )
-    check.raise_on_errors(check.check_shares(derived, spec), "input")
+    check.raise_on_errors(check.check_shares(_share_suspects(derived, raw, spec), spec),
+                          "input")
     selected = select_periods(derived, spec, periods)
     needed = set(selected) | {
         i.reference_period for i in spec.indices.values() if i.reference_period is not None
     }
-    in_scope = pl.col("period").is_in(sorted(needed))
-    scored = derived.filter(in_scope & (pl.col("status") == "scored"))
+    warnings = exclude.unknown_exclusions(derived, spec) if spec.exclude else []
+    # derived is sorted by period, then area: its row number is the output order, so the
+    # scored and the other rows are put back together by an integer sort
+    derived = derived.filter(pl.col("period").is_in(sorted(needed))).with_row_index(ROW)
+    name = (raw.get_column(spec.input.name).gather(derived.get_column(SOURCE_ROW))
+            if spec.input.name else pl.lit(None, pl.String))
+    derived = derived.with_columns(name.alias("name"))
+    is_scored = pl.col("status") == "scored"
+    scored = derived.filter(is_scored)
     for index_id in spec.indices:
+        stage(f"index {index_id}")
         scored = compute_index(scored, spec, index_id, selected)
     if spec.typology is not None:
+        stage("typology")
         scored = apply_typology(scored, spec)
-    rest = derived.filter(in_scope & (pl.col("status") != "scored"))
+    rest = derived.filter(~is_scored)
     columns = spec.output_columns()
     out = (
         pl.concat([scored, rest], how="diagonal_relaxed")
         .filter(pl.col("period").is_in(selected))
+        .sort(ROW)
         .select(columns)
-        .sort([c for c in ("period", "area") if c in columns])
     )
-    return Result(out, spec, [], selected, exclude.unknown_exclusions(derived, spec))
+    return Result(out, spec, [], selected, warnings)
+
+
+ROW = "_row"
+
+
+def _share_suspects(derived: pl.DataFrame, raw: pl.DataFrame, spec: Spec) -> pl.DataFrame:
+    """The rows :func:`check.check_shares` could object to, with their file and line (the
+    derived frame carries only the input row number)."""
+    shares = [ident for ident, ind in spec.indicators.items()
+              if ind.kind == "ratio" and ind.type == "stock" and ind.per == 100
+              and ind.denominator]
+    if not shares:
+        return derived.clear()
+    rows = derived.filter(pl.any_horizontal(pl.col(shares) > 100))
+    source = rows.get_column(SOURCE_ROW)
+    return rows.with_columns(raw.get_column(FILE_COL).gather(source),
+                             raw.get_column(LINE_COL).gather(source))
+
+
+def _has_duplicates(raw: pl.DataFrame, spec: Spec) -> bool:
+    """A quick test for duplicate area × period rows; the check that names them runs only
+    when there are some."""
+    keys = [spec.input.area] + ([spec.input.period] if spec.input.period else [])
+    return raw.select(pl.struct(keys).is_duplicated().any()).item()
