@@ -124,6 +124,7 @@ def compute(
 ) -> None:
     """Compute indicators, indices, ranks, classes and typology; write Parquet or CSV."""
     with handle_errors(debug):
+        _tune_allocator()
         from .pipeline import compute as run
         from .write import check_target, format_for, write_output
 
@@ -136,7 +137,7 @@ def compute(
                                      param_hint="--period")
         from .cli_progress import stage_progress
 
-        show = not (as_json or quiet) and _on_terminal() and sys.stderr.isatty()
+        show = not (as_json or quiet) and _on_terminal() and _stderr_on_terminal()
         with stage_progress(show, _stderr()) as step:
             result = run(extracts, spec, periods=periods or None, encoding=encoding,
                          separator=separator, decimal=decimal.value if decimal else None,
@@ -165,8 +166,20 @@ def compute(
             _stderr().print(one_line(summary), markup=False)
 
 
+def _tune_allocator() -> None:
+    """polars' allocator (jemalloc) keeps freed memory for a while, gigabytes at the peak
+    of a large run; a background thread hands it back within half a second. Must run
+    before polars is loaded; the user's own setting wins."""
+    os.environ.setdefault("_RJEM_MALLOC_CONF",
+                          "background_thread:true,dirty_decay_ms:500,muzzy_decay_ms:0")
+
+
 def _on_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def _stderr_on_terminal() -> bool:
+    return sys.stderr.isatty()
 
 
 def one_line(summary: dict[str, Any]) -> str:

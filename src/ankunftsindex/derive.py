@@ -59,14 +59,16 @@ def _strict_sum(columns: list[str]) -> pl.Expr:
 def _window_sum(expr: pl.Expr, window: int) -> pl.Expr:
     """Sum over the last ``window`` calendar periods, null unless all are there and non-null.
 
-    The window runs over :data:`KEY`, which puts 2³² between areas: a window of up to
-    that many periods never reaches into the previous area, so no per-area grouping (and
-    no per-area object) is needed."""
+    Rows are sorted by :data:`KEY` (unique: area number · 2³² + period number), so the
+    ``window`` periods up to a row are all there exactly when the row ``window − 1`` rows
+    back has the key ``window − 1`` lower; then the sum over those rows is the sum over
+    the periods. No per-area grouping (and no per-area object) is needed."""
     if window == 1:
         return expr
-    present = expr.is_not_null().cast(pl.Int32).rolling_sum_by(KEY, window_size=f"{window}i")
-    total = expr.rolling_sum_by(KEY, window_size=f"{window}i")
-    return pl.when(present == window).then(total).otherwise(None)
+    if window > 2**31:  # more periods than any calendar holds
+        return pl.lit(None, pl.Float64)
+    complete = pl.col(KEY).shift(window - 1) == pl.col(KEY) - (window - 1)
+    return pl.when(complete).then(expr.rolling_sum(window)).otherwise(None)
 
 
 def ratio_expr(ind: Indicator, window: int) -> pl.Expr:
@@ -82,13 +84,21 @@ def ratio_expr(ind: Indicator, window: int) -> pl.Expr:
     return pl.when(den > 0).then(num / den * ind.per).otherwise(None)
 
 
-def derive(frame: pl.LazyFrame, spec: Spec) -> pl.LazyFrame:
-    """Add one column per indicator (its raw value, before any direction or scaling)."""
-    lf = frame.sort("area", P)
-    lf = lf.with_columns(
-        (pl.col("area") != pl.col("area").shift()).fill_null(True).cum_sum()
-        .cast(pl.Int64).alias(AREA_NUMBER)
-    ).with_columns(((pl.col(AREA_NUMBER) * 2**32) + pl.col(P)).set_sorted().alias(KEY))
+def derive(frame: pl.LazyFrame, spec: Spec, *, presorted: bool = False) -> pl.LazyFrame:
+    """Add one column per indicator (its raw value, before any direction or scaling).
+
+    The result is sorted by area, then period, and numbers the areas in
+    :data:`AREA_NUMBER` (in ID order); the input columns ``@…`` are dropped. With
+    ``presorted`` (rows already in area, then period order, one row each) the sort and
+    its copy of every column are skipped."""
+    if presorted:
+        number = (pl.col("area") != pl.col("area").shift()).fill_null(True).cum_sum() - 1
+        lf = frame.with_columns(number.cast(pl.Int64).alias(AREA_NUMBER)).with_columns(
+            _key().set_sorted())
+    else:
+        lf = frame.with_columns(
+            (pl.col("area").rank("dense") - 1).cast(pl.Int64).alias(AREA_NUMBER)
+        ).with_columns(_key()).sort(KEY).with_columns(pl.col(KEY).set_sorted())
     window = spec.effective_window
     plain = {
         ident: (ratio_expr(ind, window) if ind.kind == "ratio" else pl.col(raw(ind.column or "")))
@@ -97,19 +107,52 @@ def derive(frame: pl.LazyFrame, spec: Spec) -> pl.LazyFrame:
         if ind.kind != "change"
     }
     lf = lf.with_columns(plain.values())
-    for ident in _change_order(spec):
+    changes = _change_order(spec)
+    if not changes:
+        return lf.select(pl.exclude(KEY, "^@.*$"))
+    frame_ = lf.collect(engine="in-memory")
+    # without gaps inside an area, the period `lag` back is `lag` rows back (or absent);
+    # with gaps a binary search over the sorted keys finds it. Neither copies the frame
+    # as a join would.
+    step = pl.col(KEY) - pl.col(KEY).shift()
+    gapless = frame_.select(
+        ((step == 1) | (pl.col(AREA_NUMBER) != pl.col(AREA_NUMBER).shift()))
+        .fill_null(True).all()).item()
+    lf = frame_.lazy()
+    for ident in changes:
         ind = spec.indicators[ident]
         base = ind.change_of or ""
         # a lag beyond 2³¹ lands between two areas' keys: no match, as it must be
         lag = min(ind.lag or 0, 2**31)
-        # rows are sorted by KEY: the row `lag` periods back is found by binary search,
-        # without a join that would copy the whole frame
         target = pl.col(KEY) - lag
-        at = pl.col(KEY).search_sorted(target, side="left").clip(0, pl.len() - 1)
-        past = pl.when(pl.col(KEY).gather(at) == target).then(pl.col(base).gather(at))
+        if gapless:
+            past = pl.when(pl.col(KEY).shift(lag) == target).then(pl.col(base).shift(lag))
+        else:
+            at = pl.col(KEY).search_sorted(target, side="left").clip(0, pl.len() - 1)
+            past = pl.when(pl.col(KEY).gather(at) == target).then(pl.col(base).gather(at))
         lf = lf.with_columns((pl.col(base) - past).alias(ident))
-    # period numbers sort as the period texts do (one format per input, checked before)
-    return lf.sort(P, AREA_NUMBER).drop(AREA_NUMBER, KEY)
+    return lf.select(pl.exclude(KEY, "^@.*$"))
+
+
+def _key() -> pl.Expr:
+    return ((pl.col(AREA_NUMBER) * 2**32) + pl.col(P)).alias(KEY)
+
+
+def is_presorted(frame: pl.DataFrame, area: str, period: str | None) -> bool:
+    """True when the rows are in area, then period order with no repeats (as an extract
+    written area by area is): :func:`derive` need not sort them. Periods must be
+    checked already (texts of one format sort as the periods do)."""
+    a, prev = pl.col(area), pl.col(area).shift()
+    later = a > prev
+    if period is not None:
+        later = later | ((a == prev) & (pl.col(period) > pl.col(period).shift()))
+    return bool(frame.select(later.fill_null(True).all()).item())
+
+
+def sort_output(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows in output order: period, then area (period numbers sort as the period texts,
+    area numbers as the IDs)."""
+    return frame.sort(P, AREA_NUMBER)
 
 
 def _change_order(spec: Spec) -> list[str]:

@@ -9,6 +9,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
+from . import check, exclude
+from ._version import __version__
+from .aggregate import COLLECT, apply_typology, compute_index
+from .derive import (
+    AREA_NUMBER,
+    SOURCE_ROW,
+    P,
+    derive,
+    is_presorted,
+    sort_output,
+    standardise_columns,
+)
+from .errors import Finding, InputError
+from .exclude import assign_status, select_periods
+from .read import FILE_COL, LINE_COL, Extract, count_columns, load_input, spec_columns
+from .scan import scan_parquet_inputs
+from .spec import Spec, load_spec
+
 #: Told the name of each stage as it starts ("reading", "checking", …); for a progress
 #: display. The library itself prints nothing.
 Progress = Callable[[str], None]
@@ -16,18 +36,6 @@ Progress = Callable[[str], None]
 
 def _silent(stage: str) -> None:
     """The default :data:`Progress`: says nothing."""
-
-import polars as pl
-
-from . import check, exclude
-from ._version import __version__
-from .aggregate import COLLECT, apply_typology, compute_index
-from .derive import SOURCE_ROW, derive, standardise_columns
-from .errors import Finding, InputError
-from .exclude import assign_status, select_periods
-from .read import FILE_COL, LINE_COL, count_columns, load_input, spec_columns
-from .scan import scan_parquet_inputs
-from .spec import Spec, load_spec
 
 
 @dataclass(frozen=True)
@@ -122,11 +130,23 @@ def compute(
     ``progress`` is told the name of each stage as it starts."""
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     (progress or _silent)("reading")
-    raw, files = scan_parquet_inputs(extracts, spec, decimal=decimal) or load_input(
-        extracts, spec, encoding=encoding, separator=separator, decimal=decimal)
-    result = compute_result(raw, spec, periods=periods, progress=progress)
+    files: list[Extract] = []
+    # no name here holds the input frame: compute_result can let go of the columns it
+    # has used (a large input is most of the memory)
+    result = compute_result(
+        _read(extracts, spec, files, encoding=encoding, separator=separator,
+              decimal=decimal), spec, periods=periods, progress=progress)
     result.inputs = [InputFile(e.path.name, e.sha256) for e in files]
     return result
+
+
+def _read(extracts: list[str | Path] | list[Path], spec: Spec, files: list[Extract],
+          **options: str | None) -> pl.DataFrame:
+    """The input frame (Parquet fast path or the reader); the extracts go into ``files``."""
+    raw, extracts_read = scan_parquet_inputs(extracts, spec, decimal=options["decimal"]) or (
+        load_input(extracts, spec, **options))  # type: ignore[arg-type]
+    files.extend(extracts_read)
+    return raw
 
 
 def compute_frame(
@@ -164,18 +184,25 @@ def compute_result(
         raw = raw.with_columns(pl.lit("<frame>").alias(FILE_COL))
     if LINE_COL not in raw.columns:
         raw = raw.with_row_index(LINE_COL, offset=1)
-    findings = (
-        check.check_ids(raw, spec)
-        + (check.check_duplicates(raw, spec) if _has_duplicates(raw, spec) else [])
-        + check.check_counts(raw, count_columns(spec))
-    )
-    check.raise_on_errors(findings, "input")
+    if not (_ids_clean(raw, spec) and _counts_clean(raw, spec)):
+        # the checks that name every bad row run only when a quick look found one
+        findings = (
+            check.check_ids(raw, spec)
+            + (check.check_duplicates(raw, spec) if _has_duplicates(raw, spec) else [])
+            + check.check_counts(raw, count_columns(spec))
+        )
+        check.raise_on_errors(findings, "input")
+    presorted = is_presorted(raw, spec.input.area, spec.input.period)
     stage("deriving indicators")
     derived = (
-        derive(standardise_columns(raw.lazy(), spec, numeric), spec)
+        derive(standardise_columns(raw.lazy(), spec, numeric), spec, presorted=presorted)
         .pipe(assign_status, spec)
         .collect(**COLLECT)
     )
+    if not presorted and _repeats(derived):
+        check.raise_on_errors(check.check_duplicates(raw, spec), "input")
+    # from here on only the names (for the output) and file/line (for findings) are read
+    raw = raw.select(FILE_COL, LINE_COL, *([spec.input.name] if spec.input.name else []))
     check.raise_on_errors(check.check_shares(_share_suspects(derived, raw, spec), spec),
                           "input")
     selected = select_periods(derived, spec, periods)
@@ -183,9 +210,10 @@ def compute_result(
         i.reference_period for i in spec.indices.values() if i.reference_period is not None
     }
     warnings = exclude.unknown_exclusions(derived, spec) if spec.exclude else []
-    # derived is sorted by period, then area: its row number is the output order, so the
+    # sorted by period, then area, the row number is the output order, so the
     # scored and the other rows are put back together by an integer sort
-    derived = derived.filter(pl.col("period").is_in(sorted(needed))).with_row_index(ROW)
+    derived = sort_output(derived.filter(pl.col("period").is_in(sorted(needed))))
+    derived = derived.with_row_index(ROW).with_columns(pl.col("status").cast(pl.String))
     name = (raw.get_column(spec.input.name).gather(derived.get_column(SOURCE_ROW))
             if spec.input.name else pl.lit(None, pl.String))
     derived = derived.with_columns(name.alias("name"))
@@ -219,10 +247,36 @@ def _share_suspects(derived: pl.DataFrame, raw: pl.DataFrame, spec: Spec) -> pl.
               and ind.denominator]
     if not shares:
         return derived.clear()
-    rows = derived.filter(pl.any_horizontal(pl.col(shares) > 100))
+    rows = sort_output(derived.filter(pl.any_horizontal(pl.col(shares) > 100)))
     source = rows.get_column(SOURCE_ROW)
     return rows.with_columns(raw.get_column(FILE_COL).gather(source),
                              raw.get_column(LINE_COL).gather(source))
+
+
+def _ids_clean(raw: pl.DataFrame, spec: Spec) -> bool:
+    """No empty area ID; periods (looked at once each) all monthly or all yearly."""
+    area = pl.col(spec.input.area)
+    if raw.select((area.is_null() | (area == "")).any()).item():
+        return False
+    if spec.input.period is None:
+        return True
+    periods = raw.get_column(spec.input.period).unique()
+    if periods.null_count():
+        return False
+    return bool(periods.str.contains(check.MONTHLY).all()
+                or periods.str.contains(check.YEARLY).all())
+
+
+def _counts_clean(raw: pl.DataFrame, spec: Spec) -> bool:
+    """No negative count, in one pass over all count columns."""
+    counts = count_columns(spec)
+    return not raw.select(pl.any_horizontal(pl.col(counts) < 0).any()).item()
+
+
+def _repeats(derived: pl.DataFrame) -> bool:
+    """Some area × period twice: in area, period order the repeats are neighbours."""
+    same = (pl.col(AREA_NUMBER) == pl.col(AREA_NUMBER).shift()) & (pl.col(P) == pl.col(P).shift())
+    return bool(derived.select(same.fill_null(False).any()).item())
 
 
 def _has_duplicates(raw: pl.DataFrame, spec: Spec) -> bool:
