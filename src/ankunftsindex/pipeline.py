@@ -26,7 +26,7 @@ from .derive import (
 from .errors import Finding, InputError
 from .exclude import assign_status, select_periods
 from .read import FILE_COL, LINE_COL, Extract, count_columns, load_input, spec_columns
-from .scan import scan_parquet_inputs
+from .scan import scan_csv_inputs, scan_parquet_inputs
 from .spec import Spec, load_spec
 
 #: Told the name of each stage as it starts ("reading", "checking", …); for a progress
@@ -143,8 +143,10 @@ def compute(
 def _read(extracts: list[str | Path] | list[Path], spec: Spec, files: list[Extract],
           **options: str | None) -> pl.DataFrame:
     """The input frame (Parquet fast path or the reader); the extracts go into ``files``."""
-    raw, extracts_read = scan_parquet_inputs(extracts, spec, decimal=options["decimal"]) or (
-        load_input(extracts, spec, **options))  # type: ignore[arg-type]
+    raw, extracts_read = (
+        scan_parquet_inputs(extracts, spec, decimal=options["decimal"])
+        or scan_csv_inputs(extracts, spec, **options)
+        or load_input(extracts, spec, **options))  # type: ignore[arg-type]
     files.extend(extracts_read)
     return raw
 

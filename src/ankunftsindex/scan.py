@@ -1,4 +1,4 @@
-"""A fast path for clean Parquet input: one lazy scan of only the spec's columns.
+"""Fast paths for clean input: one lazy scan of only the spec's columns.
 
 :func:`read.load_input` reads every file whole and looks at every cell so that it can say
 what is wrong with a bad one. Parquet files whose spec columns are all there and numeric
@@ -6,10 +6,15 @@ where numbers are expected need none of that: they are scanned lazily (projectio
 pushdown: only the spec's columns are read), cast and concatenated in one collect, with
 the file as a categorical (not a text per row) and the line number as the reader gives it.
 
-Whenever the fast path is not sure, it steps aside (returns ``None``) and the reader
-runs: a CSV file, a file given twice, a broken or incomplete file, a missing column, text
-where numbers belong, or a NaN/infinity in the data. So every error and finding keeps
-the reader's wording, file, line, column and value.
+CSV files in UTF-8 whose numbers are plain integers (what register extracts hold) are
+scanned the same way, with polars parsing the integers: a cell that is anything else (a
+decimal, a thousands separator, a withheld-value symbol, a blank) makes the scan fail and
+the reader, which knows German number formats, take over.
+
+Whenever a fast path is not sure, it steps aside (returns ``None``) and the reader runs:
+a file given twice, another encoding, a broken file, a missing column, text where numbers
+belong, a NaN/infinity, blank lines. So every error and finding keeps the reader's
+wording, file, line, column and value.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from .errors import FILE_COL, LINE_COL
-from .read import Extract, file_sha256, spec_columns
+from .read import Extract, detect_separator, file_sha256, spec_columns
 from .spec import Spec
 
 PARQUET = (".parquet", ".pq")
@@ -65,4 +70,66 @@ def scan_parquet_inputs(
         return None
     extracts = [Extract(p, file_sha256(p), frame.clear(), "parquet", None, decimal or ".")
                 for p in files]
+    return frame, extracts
+
+
+UTF8 = ("utf-8", "utf8", "utf-8-sig")
+
+
+def scan_csv_inputs(
+    paths: list[str | Path] | list[Path], spec: Spec, *, encoding: str | None = None,
+    separator: str | None = None, decimal: str | None = None,
+) -> tuple[pl.DataFrame, list[Extract]] | None:
+    """The input as :func:`read.load_input` would return it for UTF-8 CSV files whose
+    number cells are integers, or ``None`` when the reader must look."""
+    if encoding is not None and encoding.replace("_", "-").lower() not in UTF8:
+        return None
+    files = [Path(p) for p in paths]
+    if not files or any(p.suffix.lower() in PARQUET or not p.is_file() for p in files):
+        return None
+    if len({p.resolve() for p in files}) != len(files):
+        return None
+    text, numeric = spec_columns(spec)
+    scans: list[pl.LazyFrame] = []
+    extracts: list[Extract] = []
+    for p in files:
+        data = p.read_bytes()
+        # blank lines are skipped by the reader but still counted; leave them to it
+        if b"\n\n" in data or b"\n\r\n" in data or not data.strip():
+            return None
+        try:
+            header = data.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        sep = separator or detect_separator(header)
+        options = {"separator": sep, "quote_char": '"', "infer_schema": False,
+                   "encoding": "utf8"}
+        try:
+            names = pl.scan_csv(p, **options).collect_schema().names()
+        except Exception:
+            return None
+        if any(n != n.strip() for n in names) or any(c not in names for c in [*text, *numeric]):
+            return None
+        scans.append(
+            pl.scan_csv(p, **options, schema_overrides={c: pl.Int64 for c in numeric})
+            .with_row_index(LINE_COL, offset=2).select(
+                pl.lit(str(p), pl.Categorical).alias(FILE_COL),
+                pl.col(LINE_COL),
+                *[pl.col(c).str.strip_chars() for c in text],
+                *[pl.col(c).cast(pl.Float64) for c in numeric],
+            ))
+        # with integer cells only, the reader's guess is ',' for ;-files, else '.'
+        bom = data.startswith(b"\xef\xbb\xbf")
+        extracts.append(Extract(p, file_sha256(p), pl.DataFrame(),
+                                "utf-8-sig" if bom else "utf-8", sep,
+                                decimal or ("," if sep == ";" else ".")))
+        del data
+    try:
+        frame = pl.concat(scans, how="vertical_relaxed").collect()
+    except Exception:  # a cell that is not an integer, bytes that are not UTF-8, …
+        return None
+    columns = [*text, *numeric]
+    if frame.height == 0 or frame.select(pl.all_horizontal(pl.col(columns).is_null()).any()
+                                         ).item():
+        return None
     return frame, extracts

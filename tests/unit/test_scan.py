@@ -13,7 +13,7 @@ import pytest
 from ankunftsindex.errors import FILE_COL, InputError
 from ankunftsindex.pipeline import compute
 from ankunftsindex.read import load_input
-from ankunftsindex.scan import scan_parquet_inputs
+from ankunftsindex.scan import scan_csv_inputs, scan_parquet_inputs
 from ankunftsindex.spec import parse_spec
 
 SPEC = parse_spec(
@@ -110,3 +110,66 @@ def test_fast_path_and_reader_compute_the_same(tmp_path: Path) -> None:
     # foreign_share by hand: 100/1000, 300/2000, 110/1010, 320/1990 (× 100)
     assert fast.frame["foreign_share"].to_list() == pytest.approx(
         [10.0, 15.0, 11000 / 1010, 32000 / 1990])
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+CSV = "Monat;Gebiet;Name;EW;Ausl\n2025-01;01; Nord ;1000;100\n2025-01;02;Süd;2000;300\n"
+
+
+def csv(tmp_path: Path, text: str = CSV, name: str = "a.csv", encoding: str = "utf-8",
+        bom: bool = False) -> Path:
+    path = tmp_path / name
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("bom", [False, True])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_clean_csv_gives_the_readers_frame(tmp_path: Path, bom: bool, newline: str) -> None:
+    a = csv(tmp_path, CSV.replace("\n", newline), bom=bom)
+    b = csv(tmp_path, CSV.replace("2025-01", "2025-02"), "b.csv")
+    fast = scan_csv_inputs([a, b], SPEC)
+    assert fast is not None
+    frame, extracts = fast
+    slow, slow_extracts = load_input([a, b], SPEC)
+    assert frame.with_columns(pl.col(FILE_COL).cast(pl.String)).equals(slow)
+    assert [(e.encoding, e.separator, e.decimal) for e in extracts] == [
+        (e.encoding, e.separator, e.decimal) for e in slow_extracts]
+    # by hand: lines 2 and 3 of each file, the name stripped, the ID keeps its zero
+    assert frame["_line"].to_list() == [2, 3, 2, 3]
+    assert frame.row(0)[2:] == ("01", "Nord", "2025-01", 1000.0, 100.0)
+
+
+@pytest.mark.parametrize("case,text,encoding", [
+    ("cp1252 bytes", CSV, "cp1252"),
+    ("decimal comma", CSV.replace(";100\n", ";100,5\n"), "utf-8"),
+    ("thousands separator", CSV.replace(";2000;", ";2.000;"), "utf-8"),
+    ("withheld value", CSV.replace(";300\n", ";.\n"), "utf-8"),
+    ("blank inside a number", CSV.replace(";2000;", ";2 000;"), "utf-8"),
+    ("blank line", CSV.replace("\n2025", "\n\n2025"), "utf-8"),
+    ("header with blanks", CSV.replace("Monat;", " Monat ;"), "utf-8"),
+    ("missing column", CSV.replace(";Ausl", ";X"), "utf-8"),
+    ("header only", CSV.split("\n")[0] + "\n", "utf-8"),
+    ("row of separators", CSV + ";;;;\n", "utf-8"),
+])
+def test_csv_the_reader_runs_whenever_it_must_look(tmp_path: Path, case: str, text: str,
+                                                   encoding: str) -> None:
+    path = csv(tmp_path, text, encoding=encoding)
+    assert scan_csv_inputs([path], SPEC) is None, case
+
+
+def test_csv_given_twice_or_as_cp1252_goes_to_the_reader(tmp_path: Path) -> None:
+    path = csv(tmp_path)
+    assert scan_csv_inputs([path, path], SPEC) is None
+    assert scan_csv_inputs([path], SPEC, encoding="cp1252") is None
+    assert scan_csv_inputs([path], SPEC, encoding="utf-8") is not None
+
+
+def test_csv_errors_keep_the_readers_findings(tmp_path: Path) -> None:
+    path = csv(tmp_path, CSV.replace(";300\n", ";3x0\n"))
+    with pytest.raises(InputError) as err:
+        compute([path], SPEC)
+    finding = err.value.findings[0]
+    assert (err.value.code, finding.line, finding.column, finding.value) == (
+        "input-not-a-number", 3, "Ausl", "3x0")
