@@ -212,33 +212,43 @@ def compute_result(
         i.reference_period for i in spec.indices.values() if i.reference_period is not None
     }
     warnings = exclude.unknown_exclusions(derived, spec) if spec.exclude else []
-    # sorted by period, then area, the row number is the output order, so the
-    # scored and the other rows are put back together by an integer sort
     derived = sort_output(derived.filter(pl.col("period").is_in(sorted(needed))))
     derived = derived.with_row_index(ROW).with_columns(pl.col("status").cast(pl.String))
     name = (raw.get_column(spec.input.name).gather(derived.get_column(SOURCE_ROW))
             if spec.input.name else pl.lit(None, pl.String))
     derived = derived.with_columns(name.alias("name"))
-    is_scored = pl.col("status") == "scored"
-    scored = derived.filter(is_scored)
+    scored = derived.filter(pl.col("status") == "scored")
     for index_id in spec.indices:
         stage(f"index {index_id}")
         scored = compute_index(scored, spec, index_id, selected)
     if spec.typology is not None:
         stage("typology")
         scored = apply_typology(scored, spec)
-    rest = derived.filter(~is_scored)
     columns = spec.output_columns()
     out = (
-        pl.concat([scored, rest], how="diagonal_relaxed")
+        derived.with_columns(_scatter(scored, derived.height, derived.columns))
         .filter(pl.col("period").is_in(selected))
-        .sort(ROW)
         .select(columns)
     )
     return Result(out, spec, [], selected, warnings)
 
 
 ROW = "_row"
+
+
+def _scatter(scored: pl.DataFrame, height: int, have: list[str]) -> list[pl.Series]:
+    """The columns the scored rows gained (scores, index, rank, class, type), each put
+    back at its row (:data:`ROW`) of the full frame, null elsewhere: no sort, no join."""
+    rows = scored.get_column(ROW)
+    out = []
+    for c in scored.columns:
+        if c in have:
+            continue
+        values = scored.get_column(c)
+        column = pl.repeat(None, height, dtype=values.dtype, eager=True).alias(c)
+        column.scatter(rows, values)
+        out.append(column)
+    return out
 
 
 def _share_suspects(derived: pl.DataFrame, raw: pl.DataFrame, spec: Spec) -> pl.DataFrame:
