@@ -42,10 +42,12 @@ def floor(path: Path, out: Path, rows: int, columns: int) -> None:
     taken from the input), nothing computed."""
     import polars as pl
 
-    lf = pl.scan_parquet(path) if path.suffix == ".parquet" else pl.scan_csv(
-        path, separator=";", schema_overrides={"Gebiet_Nr": pl.String})
-    # the last rows of the file stand in for the output periods (same row count)
-    frame = lf.tail(rows).collect()
+    if path.suffix == ".parquet":
+        frame = pl.read_parquet(path)
+    else:
+        frame = pl.read_csv(path, separator=";", schema_overrides={"Gebiet_Nr": pl.String})
+    # all of the input is read; its last rows stand in for the output periods
+    frame = frame.tail(rows)
     nums = [pl.col(c).cast(pl.Float64).alias(f"x{i}_{c}") for i, c in
             enumerate(COUNTS * 4)][: columns - 5]
     frame.select(pl.col("Gebiet_Nr").alias("area"), pl.col("Gebiet_Name").alias("name"),

@@ -17,6 +17,7 @@ P = "_p"  # calendar period number
 AREA_NUMBER = "_a"  # areas numbered 0, 1, … in ID order
 KEY = "_k"  # AREA_NUMBER · 2³² + P: one sorted integer for area and period
 SOURCE_ROW = "_src"  # the row's position in the input frame
+FIRST_PERIOD = "_p0"  # the period number of the area's first row
 NO_PERIOD = ""  # the period of a cross-section (a spec without input.period)
 
 
@@ -87,8 +88,9 @@ def ratio_expr(ind: Indicator, window: int) -> pl.Expr:
 def derive(frame: pl.LazyFrame, spec: Spec, *, presorted: bool = False) -> pl.LazyFrame:
     """Add one column per indicator (its raw value, before any direction or scaling).
 
-    The result is sorted by area, then period, and numbers the areas in
-    :data:`AREA_NUMBER` (in ID order); the input columns ``@…`` are dropped. With
+    The result is sorted by area, then period, numbers the areas in :data:`AREA_NUMBER`
+    (in ID order) and has each area's first period in :data:`FIRST_PERIOD`; the input
+    columns ``@…`` are dropped. With
     ``presorted`` (rows already in area, then period order, one row each) the sort and
     its copy of every column are skipped."""
     if presorted:
@@ -99,6 +101,9 @@ def derive(frame: pl.LazyFrame, spec: Spec, *, presorted: bool = False) -> pl.La
         lf = frame.with_columns(
             (pl.col("area").rank("dense") - 1).cast(pl.Int64).alias(AREA_NUMBER)
         ).with_columns(_key()).sort(KEY).with_columns(pl.col(KEY).set_sorted())
+    new_area = pl.col(AREA_NUMBER) != pl.col(AREA_NUMBER).shift()
+    lf = lf.with_columns(  # rows are in area, period order: first row of each area
+        pl.when(new_area.fill_null(True)).then(pl.col(P)).forward_fill().alias(FIRST_PERIOD))
     window = spec.effective_window
     plain = {
         ident: (ratio_expr(ind, window) if ind.kind == "ratio" else pl.col(raw(ind.column or "")))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from .derive import AREA_NUMBER, P
+from .derive import FIRST_PERIOD, P
 from .errors import Finding, InputError
 from .spec import Spec
 
@@ -44,8 +44,8 @@ def assign_status(frame: pl.LazyFrame, spec: Spec) -> pl.LazyFrame:
 
 def has_history(spec: Spec) -> pl.Expr:
     """True where the periods the indices need lie within the area's series."""
-    # areas by number (see derive): grouping by an integer, not by the ID text
-    return pl.col(P) - history_need(spec) >= pl.col(P).min().over(AREA_NUMBER)
+    # the area's first period is a column of derive's output: no grouping by area
+    return pl.col(P) - history_need(spec) >= pl.col(FIRST_PERIOD)
 
 
 def scorable_periods(frame: pl.DataFrame, spec: Spec) -> list[str]:
@@ -54,7 +54,7 @@ def scorable_periods(frame: pl.DataFrame, spec: Spec) -> list[str]:
     which they leave fewer than two areas is an error, not a silent gap."""
     return (
         frame.filter(has_history(spec))
-        .group_by("period").len()
+        .group_by(P).agg(pl.len(), pl.col("period").first())  # by number: no text hashing
         .filter(pl.col("len") >= 2)
         .select(pl.col("period").sort())
         .to_series()

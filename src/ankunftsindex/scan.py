@@ -57,11 +57,11 @@ def scan_parquet_inputs(
             pl.scan_parquet(p).with_row_index(LINE_COL, offset=1).select(
                 pl.lit(str(p), pl.Categorical).alias(FILE_COL),
                 pl.col(LINE_COL),
-                *[pl.col(c).cast(pl.String).str.strip_chars() for c in text],
+                *[pl.col(c).cast(pl.String) for c in text],
                 *[pl.col(c).cast(pl.Float64) for c in numeric],
             ))
     try:
-        frame = pl.concat(scans, how="vertical_relaxed").collect()
+        frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(), text)
     except Exception:  # e.g. a truncated file that only fails when read
         return None
     if floats and frame.select(
@@ -74,6 +74,18 @@ def scan_parquet_inputs(
 
 
 UTF8 = ("utf-8", "utf8", "utf-8-sig")
+
+
+def strip_text(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Blanks around IDs, names and periods removed, as the reader does. Stripping every
+    cell costs more than the rest of a scan; the distinct values (a few per area) tell
+    whether any cell needs it."""
+    dirty = []
+    for c in columns:
+        values = frame.get_column(c).unique()
+        if not values.str.strip_chars().eq_missing(values).all():
+            dirty.append(c)
+    return frame.with_columns(pl.col(dirty).str.strip_chars()) if dirty else frame
 
 
 def scan_csv_inputs(
@@ -115,7 +127,7 @@ def scan_csv_inputs(
             .with_row_index(LINE_COL, offset=2).select(
                 pl.lit(str(p), pl.Categorical).alias(FILE_COL),
                 pl.col(LINE_COL),
-                *[pl.col(c).str.strip_chars() for c in text],
+                *[pl.col(c) for c in text],
                 *[pl.col(c).cast(pl.Float64) for c in numeric],
             ))
         # with integer cells only, the reader's guess is ',' for ;-files, else '.'
@@ -125,7 +137,7 @@ def scan_csv_inputs(
                                 decimal or ("," if sep == ";" else ".")))
         del data
     try:
-        frame = pl.concat(scans, how="vertical_relaxed").collect()
+        frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(), text)
     except Exception:  # a cell that is not an integer, bytes that are not UTF-8, …
         return None
     columns = [*text, *numeric]

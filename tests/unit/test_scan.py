@@ -173,3 +173,12 @@ def test_csv_errors_keep_the_readers_findings(tmp_path: Path) -> None:
     finding = err.value.findings[0]
     assert (err.value.code, finding.line, finding.column, finding.value) == (
         "input-not-a-number", 3, "Ausl", "3x0")
+
+
+def test_blanks_are_stripped_even_when_the_stripped_value_also_occurs(tmp_path: Path) -> None:
+    # " 01" strips to "01", which is there too: a test of distinct values must not be
+    # fooled by that
+    path = parquet(tmp_path, panel(Gebiet=[" 01", "02", "01", "02 "]))
+    fast = scan_parquet_inputs([path], SPEC)
+    assert fast is not None
+    assert fast[0]["Gebiet"].to_list() == ["01", "02", "01", "02"]
