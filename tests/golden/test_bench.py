@@ -54,6 +54,15 @@ def test_bench_reports_a_disagreement(tmp_path: Path) -> None:
     a.with_columns(pl.Series("arrival_class", ["hoch", None])).write_parquet(
         tmp_path / "c.parquet")
     assert compare(tmp_path / "a.parquet", tmp_path / "same.parquet") == []
+    # ranks of two values equal but for the last bits may swap; other rank changes count
+    t = pl.DataFrame({"area": ["01", "02", "03"], "arrival": [1.0, 1.0 + 1e-15, -2.0],
+                      "arrival_rank": [2, 1, 3]})
+    t.write_parquet(tmp_path / "t.parquet")
+    t.with_columns(pl.Series("arrival_rank", [1, 2, 3])).write_parquet(tmp_path / "t1.parquet")
+    t.with_columns(pl.Series("arrival_rank", [2, 1, 2])).write_parquet(tmp_path / "t2.parquet")
+    assert compare(tmp_path / "t.parquet", tmp_path / "t1.parquet") == []
+    (problem,) = compare(tmp_path / "t.parquet", tmp_path / "t2.parquet")
+    assert problem.startswith("arrival_rank: 1 row(s) differ, e.g. row 2")
     (problem,) = compare(tmp_path / "a.parquet", tmp_path / "b.parquet")
     assert problem.startswith("arrival: 1 row(s) differ, e.g. row 1")
     (problem,) = compare(tmp_path / "a.parquet", tmp_path / "c.parquet")
