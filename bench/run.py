@@ -120,9 +120,11 @@ def _near_tie(frame, index: str, tol: float):
     import polars as pl
 
     v = pl.col(index)
-    period = "period" if "period" in frame.columns else pl.lit(0)
-    ordered = frame.with_row_index("_i").sort(period, index)
-    gap = (v - v.shift()).abs().over(period)
+    ordered = frame.with_row_index("_i")
+    if "period" not in frame.columns:
+        ordered = ordered.with_columns(pl.lit("").alias("period"))
+    ordered = ordered.sort("period", index)
+    gap = (v - v.shift()).abs().over("period")
     close = (gap <= tol * (1 + v.abs())).fill_null(False)
     ordered = ordered.with_columns((close | close.shift(-1).fill_null(False)).alias("_tie"))
     return ordered.sort("_i").get_column("_tie")
