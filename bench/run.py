@@ -3,7 +3,10 @@ the same files; check that the three implementations agree; measure start-up.
 
 Each variant runs in a fresh process; wall time is measured around it and peak memory is
 the process's maximum resident set size (``os.wait4``'s ``ru_maxrss``). A variant runs
-``--repeat`` times (best time and its peak memory are reported).
+``--repeat`` times (best time and its peak memory are reported). The runner itself
+imports nothing heavy (generating, comparing and reading shapes run in child processes):
+a child's ``ru_maxrss`` starts at its parent's size at fork, so a big runner would
+inflate every measurement.
 
 Usage::
 
@@ -34,9 +37,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
-
-import generate  # noqa: E402
 
 SIZES = {"city": (1_000, 60), "municipalities": (11_000, 120), "grid": (1_000_000, 36)}
 VARIANTS = ("compute", "floor", "pandas", "duckdb")
@@ -77,6 +77,18 @@ def command(variant: str, src: Path, out: Path, shape: tuple[int, int]) -> list[
                 str(ROOT / "indicators.yaml"), "--output", str(out), "--quiet"]
     extra = ["--rows", str(shape[0]), "--columns", str(shape[1])] if variant == "floor" else []
     return [sys.executable, str(HERE / "baselines.py"), variant, str(src), str(out), *extra]
+
+
+def in_child(*args: str) -> object:
+    """Run one of this script's helpers (``--child NAME ARGS``) in a fresh process and
+    return what it prints (JSON)."""
+    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def stem(areas: int, months: int) -> str:
+    return f"extract_{areas}x{months}"
 
 
 def output_shape(path: Path) -> tuple[int, int]:
@@ -144,7 +156,27 @@ def startup(repeat: int) -> dict[str, float]:
     return {k: statistics.median(v) for k, v in times.items()}
 
 
+def child(args: list[str]) -> None:
+    """The helpers run in child processes: generate, shape, compare."""
+    what, rest = args[0], args[1:]
+    if what == "generate":
+        sys.path.insert(0, str(HERE))
+        import generate
+
+        areas, months, out, formats = int(rest[0]), int(rest[1]), Path(rest[2]), rest[3]
+        paths = generate.generate(areas, months, out, formats=tuple(formats.split(",")))
+        print(json.dumps({k: str(v) for k, v in paths.items()}))
+    elif what == "shape":
+        print(json.dumps(output_shape(Path(rest[0]))))
+    elif what == "compare":
+        print(json.dumps(compare(Path(rest[0]), Path(rest[1]))))
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        child(argv[1:])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="city")
     parser.add_argument("--areas", type=int, help="instead of --size")
@@ -164,14 +196,15 @@ def main(argv: list[str] | None = None) -> int:
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
     if "compute" not in variants:
         parser.error("--variants must include compute (the reference)")
-    files = generate.generate(areas, months, args.data, formats=tuple(formats))
+    files = {fmt: Path(p) for fmt, p in in_child(  # type: ignore[union-attr]
+        "generate", str(areas), str(months), str(args.data), ",".join(formats)).items()}
     print(f"# {areas} areas × {months} months; data in {args.data}", flush=True)
 
     runs: list[Run] = []
     failed = False
     for fmt in formats:
         src = files[fmt]
-        outs = {v: args.data / f"out_{generate.stem(areas, months)}_{fmt}_{v}.parquet"
+        outs = {v: args.data / f"out_{stem(areas, months)}_{fmt}_{v}.parquet"
                 for v in variants}
         shape = (0, 0)
         for variant in variants:  # compute first: the floor needs its output's shape
@@ -187,10 +220,10 @@ def main(argv: list[str] | None = None) -> int:
                   + ("" if best.ok else f"  FAILED: {best.error.strip()[-500:]}"), flush=True)
             failed |= not best.ok
             if variant == "compute" and best.ok:
-                shape = output_shape(outs["compute"])
+                shape = tuple(in_child("shape", str(outs["compute"])))  # type: ignore[arg-type]
         for variant in ("pandas", "duckdb"):
             if variant in variants and all(r.ok for r in runs if r.fmt == fmt):
-                problems = compare(outs["compute"], outs[variant])
+                problems = in_child("compare", str(outs["compute"]), str(outs[variant]))
                 print(f"{fmt:8} agreement compute vs {variant}: "
                       + ("ok" if not problems else "; ".join(problems)), flush=True)
                 failed |= bool(problems)
