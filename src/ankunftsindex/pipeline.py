@@ -179,7 +179,8 @@ def compute_result(
                          code="input-missing-column",
                          hint=f"columns in the frame: {', '.join(raw.columns)}")
     raw = raw.with_columns(
-        *[pl.col(c).cast(pl.String) for c in text],
+        # a categorical name (scan.py) stays one until the output rows are chosen
+        *[pl.col(c).cast(pl.String) for c in text if raw.schema[c] != pl.Categorical],
         *[pl.col(c).cast(pl.Float64) for c in numeric],
     )
     if FILE_COL not in raw.columns:
@@ -215,7 +216,7 @@ def compute_result(
     derived = sort_output(derived.filter(pl.col("period").is_in(sorted(needed))))
     derived = derived.with_row_index(ROW).with_columns(pl.col("status").cast(pl.String))
     name = (raw.get_column(spec.input.name).gather(derived.get_column(SOURCE_ROW))
-            if spec.input.name else pl.lit(None, pl.String))
+            .cast(pl.String) if spec.input.name else pl.lit(None, pl.String))
     derived = derived.with_columns(name.alias("name"))
     scored = derived.filter(pl.col("status") == "scored")
     for index_id in spec.indices:

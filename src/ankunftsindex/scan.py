@@ -57,7 +57,7 @@ def scan_parquet_inputs(
             pl.scan_parquet(p).with_row_index(LINE_COL, offset=1).select(
                 pl.lit(str(p), pl.Categorical).alias(FILE_COL),
                 pl.col(LINE_COL),
-                *[pl.col(c).cast(pl.String) for c in text],
+                *[_text(c, spec) for c in text],
                 *[pl.col(c).cast(pl.Float64) for c in numeric],
             ))
     try:
@@ -76,16 +76,26 @@ def scan_parquet_inputs(
 UTF8 = ("utf-8", "utf8", "utf-8-sig")
 
 
+def _text(column: str, spec: Spec) -> pl.Expr:
+    """A text column; the area name as a categorical (it is only looked up for the output
+    rows, and as a text per row it would be a tenth of a large input's memory)."""
+    expr = pl.col(column).cast(pl.String)
+    inp = spec.input
+    name_only = column == inp.name and column not in (inp.area, inp.period)
+    return expr.cast(pl.Categorical) if name_only else expr
+
+
 def strip_text(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Blanks around IDs, names and periods removed, as the reader does. Stripping every
     cell costs more than the rest of a scan; the distinct values (a few per area) tell
     whether any cell needs it."""
-    dirty = []
+    stripped = []
     for c in columns:
-        values = frame.get_column(c).unique()
+        dtype = frame.schema[c]
+        values = frame.get_column(c).unique().cast(pl.String)
         if not values.str.strip_chars().eq_missing(values).all():
-            dirty.append(c)
-    return frame.with_columns(pl.col(dirty).str.strip_chars()) if dirty else frame
+            stripped.append(pl.col(c).cast(pl.String).str.strip_chars().cast(dtype))
+    return frame.with_columns(stripped) if stripped else frame
 
 
 def scan_csv_inputs(
@@ -127,7 +137,7 @@ def scan_csv_inputs(
             .with_row_index(LINE_COL, offset=2).select(
                 pl.lit(str(p), pl.Categorical).alias(FILE_COL),
                 pl.col(LINE_COL),
-                *[pl.col(c) for c in text],
+                *[_text(c, spec) for c in text],
                 *[pl.col(c).cast(pl.Float64) for c in numeric],
             ))
         # with integer cells only, the reader's guess is ',' for ;-files, else '.'
