@@ -115,12 +115,14 @@ def scan_csv_inputs(
     scans: list[pl.LazyFrame] = []
     extracts: list[Extract] = []
     for p in files:
-        data = p.read_bytes()
         # blank lines are skipped by the reader but still counted; leave them to it
-        if b"\n\n" in data or b"\n\r\n" in data or not data.strip():
+        if _has_blank_line(p):
             return None
+        with p.open("rb") as fh:
+            head = fh.read(1 << 16)
+        bom = head.startswith(b"\xef\xbb\xbf")
         try:
-            header = data.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8")
+            header = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8")
         except UnicodeDecodeError:
             return None
         sep = separator or detect_separator(header)
@@ -141,17 +143,32 @@ def scan_csv_inputs(
                 *[pl.col(c).cast(pl.Float64) for c in numeric],
             ))
         # with integer cells only, the reader's guess is ',' for ;-files, else '.'
-        bom = data.startswith(b"\xef\xbb\xbf")
         extracts.append(Extract(p, file_sha256(p), pl.DataFrame(),
                                 "utf-8-sig" if bom else "utf-8", sep,
                                 decimal or ("," if sep == ";" else ".")))
-        del data
     try:
         frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(), text)
     except Exception:  # a cell that is not an integer, bytes that are not UTF-8, …
         return None
-    columns = [*text, *numeric]
-    if frame.height == 0 or frame.select(pl.all_horizontal(pl.col(columns).is_null()).any()
-                                         ).item():
+    # a row with nothing in the spec's columns may be a line of blanks, which the reader
+    # drops, or a row with other columns, which it reports: either way, its call
+    blank = pl.all_horizontal(
+        *[pl.col(c).is_null() | (pl.col(c) == "") for c in text],
+        *[pl.col(c).is_null() for c in numeric])
+    if frame.height == 0 or frame.select(blank.any()).item():
         return None
     return frame, extracts
+
+
+def _has_blank_line(path: Path) -> bool:
+    """An empty file or one with an empty line, read in chunks (not all at once)."""
+    tail = b"\n"  # the start of the file counts as after a line end
+    seen = False
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            seen = seen or bool(chunk.strip())
+            window = tail + chunk
+            if b"\n\n" in window or b"\n\r\n" in window:
+                return True
+            tail = window[-2:]
+    return not seen

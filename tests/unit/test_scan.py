@@ -156,6 +156,9 @@ def test_clean_csv_gives_the_readers_frame(tmp_path: Path, bom: bool, newline: s
     ("missing column", CSV.replace(";Ausl", ";X"), "utf-8"),
     ("header only", CSV.split("\n")[0] + "\n", "utf-8"),
     ("row of separators", CSV + ";;;;\n", "utf-8"),
+    ("line of blanks", CSV + "   \n", "utf-8"),
+    ("empty line at the end", CSV + "\n", "utf-8"),
+    ("empty file", "", "utf-8"),
 ])
 def test_csv_the_reader_runs_whenever_it_must_look(tmp_path: Path, case: str, text: str,
                                                    encoding: str) -> None:
@@ -186,3 +189,9 @@ def test_blanks_are_stripped_even_when_the_stripped_value_also_occurs(tmp_path: 
     fast = scan_parquet_inputs([path], SPEC)
     assert fast is not None
     assert fast[0]["Gebiet"].to_list() == ["01", "02", "01", "02"]
+
+
+def test_a_line_of_blanks_is_dropped_as_the_reader_drops_it(tmp_path: Path) -> None:
+    clean = csv(tmp_path, CSV, "clean.csv")
+    blanks = csv(tmp_path, CSV + "  \n", "blanks.csv")
+    assert compute([blanks], SPEC).frame.equals(compute([clean], SPEC).frame)
