@@ -74,6 +74,7 @@ def scan_parquet_inputs(
 
 
 UTF8 = ("utf-8", "utf8", "utf-8-sig")
+TEXT = (".csv", ".txt", ".tsv")  # workbooks and anything else: the reader
 
 
 def _text(column: str, spec: Spec) -> pl.Expr:
@@ -107,7 +108,7 @@ def scan_csv_inputs(
     if encoding is not None and encoding.replace("_", "-").lower() not in UTF8:
         return None
     files = [Path(p) for p in paths]
-    if not files or any(p.suffix.lower() in PARQUET or not p.is_file() for p in files):
+    if not files or any(p.suffix.lower() not in TEXT or not p.is_file() for p in files):
         return None
     if len({p.resolve() for p in files}) != len(files):
         return None

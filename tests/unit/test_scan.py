@@ -195,3 +195,10 @@ def test_a_line_of_blanks_is_dropped_as_the_reader_drops_it(tmp_path: Path) -> N
     clean = csv(tmp_path, CSV, "clean.csv")
     blanks = csv(tmp_path, CSV + "  \n", "blanks.csv")
     assert compute([blanks], SPEC).frame.equals(compute([clean], SPEC).frame)
+
+
+def test_only_text_files_take_the_csv_fast_path(tmp_path: Path) -> None:
+    for suffix in (".xlsx", ".dat", ""):
+        path = csv(tmp_path, name=f"a{suffix}")
+        assert scan_csv_inputs([path], SPEC) is None, suffix
+    assert scan_csv_inputs([csv(tmp_path, name="a.txt")], SPEC) is not None
