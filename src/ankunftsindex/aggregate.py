@@ -7,6 +7,7 @@ from functools import reduce
 
 import polars as pl
 
+from .derive import P
 from .errors import ComputeError, SpecError
 from .normalise import (
     Reference,
@@ -77,7 +78,7 @@ def compute_index(
                         periods)
         frame = frame.with_columns(zscore(pl.col(index_id), ref, index.ddof).alias(index_id))
     return frame.with_columns(
-        pl.col(index_id).rank(method="min", descending=True).over("period")
+        pl.col(index_id).rank(method="min", descending=True).over(P)
         .cast(pl.UInt32).alias(f"{index_id}_rank"),
         class_expr(pl.col(index_id), index.classes).alias(f"{index_id}_class"),
     )

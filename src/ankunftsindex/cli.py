@@ -156,6 +156,7 @@ def compute(
 ) -> None:
     """Compute indicators, indices, ranks, classes and typology; write Parquet or CSV."""
     with handle_errors(debug):
+        _tune_allocator()
         from .pipeline import compute as run
         from .write import check_target, format_for, write_output
 
@@ -166,19 +167,22 @@ def compute(
         if bad:
             raise typer.BadParameter(f"{bad[0]!r} is neither YYYY-MM nor YYYY",
                                      param_hint="--period")
-        result = run(extracts, spec, periods=periods or None, encoding=encoding,
-                     separator=separator, decimal=decimal.value if decimal else None,
-                     sheet=sheet, strict=strict, crosswalk=crosswalk)
-        summary = {"output": str(output), **result.summary()}
-        view = None
-        if not (as_json or quiet) and _on_terminal():
-            from rich.console import Console
+        from .cli_progress import stage_progress
 
-            from .cli_render import summary_view
+        show = not (as_json or quiet) and _on_terminal() and _stderr_on_terminal()
+        with stage_progress(show, _stderr()) as step:
+            result = run(extracts, spec, periods=periods or None, encoding=encoding,
+                         separator=separator, decimal=decimal.value if decimal else None,
+                         sheet=sheet, strict=strict, crosswalk=crosswalk, progress=step)
+            summary = {"output": str(output), **result.summary()}
+            view = None
+            if not (as_json or quiet) and _on_terminal():
+                from .cli_render import summary_view
 
-            view = summary_view(result, summary, output)
-        # everything that could fail is done: from here on, write and report
-        write_output(result.frame, output, result.metadata(), kind, csv_dialect.value)
+                view = summary_view(result, summary, output)
+            # everything that could fail is done: from here on, write and report
+            step("writing")
+            write_output(result.frame, output, result.metadata(), kind, csv_dialect.value)
         for warning in result.warnings:
             _stderr().print(f"warning[{warning.code}]: {warning.render()}"
                             + (f"\nhint: {warning.hint}" if warning.hint else ""),
@@ -186,6 +190,8 @@ def compute(
         if as_json:
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         elif view is not None:
+            from rich.console import Console
+
             Console().print(view)
         elif not quiet:
             typer.echo(str(output))
@@ -246,8 +252,20 @@ def _spec_failure(exc: Any, strict: bool) -> dict[str, Any]:
             "findings": found, "files": [], "spec_sha256": None}
 
 
+def _tune_allocator() -> None:
+    """polars' allocator (jemalloc) keeps freed memory for a while, gigabytes at the peak
+    of a large run; a background thread hands it back within half a second. Must run
+    before polars is loaded; the user's own setting wins."""
+    os.environ.setdefault("_RJEM_MALLOC_CONF",
+                          "background_thread:true,dirty_decay_ms:500,muzzy_decay_ms:0")
+
+
 def _on_terminal() -> bool:
     return sys.stdout.isatty()
+
+
+def _stderr_on_terminal() -> bool:
+    return sys.stderr.isatty()
 
 
 def one_line(summary: dict[str, Any]) -> str:

@@ -11,10 +11,13 @@ from functools import reduce
 
 import polars as pl
 
-from .read import FILE_COL, LINE_COL
 from .spec import Indicator, Spec
 
 P = "_p"  # calendar period number
+AREA_NUMBER = "_a"  # areas numbered 0, 1, … in ID order
+KEY = "_k"  # AREA_NUMBER · 2³² + P: one sorted integer for area and period
+SOURCE_ROW = "_src"  # the row's position in the input frame
+FIRST_PERIOD = "_p0"  # the period number of the area's first row
 NO_PERIOD = ""  # the period of a cross-section (a spec without input.period)
 
 
@@ -24,13 +27,14 @@ def raw(column: str) -> str:
 
 
 def standardise_columns(frame: pl.LazyFrame, spec: Spec, numeric: list[str]) -> pl.LazyFrame:
-    """Rename the spec's input columns to ``area``, ``name``, ``period``, ``population``,
-    the numeric input columns to ``@<column>``, and add the period number ``_p``."""
+    """Rename the spec's input columns to ``area``, ``period``, ``population``, the numeric
+    input columns to ``@<column>``, and add the period number ``_p`` and the input row
+    :data:`SOURCE_ROW`. Names, files and lines stay behind in the input: they are not
+    needed to compute and are looked up by row for the rows that are output."""
     inp = spec.input
-    return frame.select(
-        pl.col(FILE_COL), pl.col(LINE_COL),
+    return frame.with_row_index(SOURCE_ROW).select(
+        pl.col(SOURCE_ROW),
         pl.col(inp.area).alias("area"),
-        (pl.col(inp.name) if inp.name else pl.lit(None, pl.String)).alias("name"),
         (pl.col(inp.period) if inp.period else pl.lit(NO_PERIOD)).alias("period"),
         pl.col(inp.population).alias("population"),
         *[pl.col(c).alias(raw(c)) for c in numeric],
@@ -54,12 +58,18 @@ def _strict_sum(columns: list[str]) -> pl.Expr:
 
 
 def _window_sum(expr: pl.Expr, window: int) -> pl.Expr:
-    """Sum over the last ``window`` calendar periods, null unless all are there and non-null."""
+    """Sum over the last ``window`` calendar periods, null unless all are there and non-null.
+
+    Rows are sorted by :data:`KEY` (unique: area number · 2³² + period number), so the
+    ``window`` periods up to a row are all there exactly when the row ``window − 1`` rows
+    back has the key ``window − 1`` lower; then the sum over those rows is the sum over
+    the periods. No per-area grouping (and no per-area object) is needed."""
     if window == 1:
         return expr
-    present = expr.is_not_null().cast(pl.Int32).rolling_sum_by(P, window_size=f"{window}i")
-    total = expr.rolling_sum_by(P, window_size=f"{window}i")
-    return pl.when(present.over("area") == window).then(total.over("area")).otherwise(None)
+    if window > 2**31:  # more periods than any calendar holds
+        return pl.lit(None, pl.Float64)
+    complete = pl.col(KEY).shift(window - 1) == pl.col(KEY) - (window - 1)
+    return pl.when(complete).then(expr.rolling_sum(window)).otherwise(None)
 
 
 def ratio_expr(ind: Indicator, window: int) -> pl.Expr:
@@ -75,9 +85,25 @@ def ratio_expr(ind: Indicator, window: int) -> pl.Expr:
     return pl.when(den > 0).then(num / den * ind.per).otherwise(None)
 
 
-def derive(frame: pl.LazyFrame, spec: Spec) -> pl.LazyFrame:
-    """Add one column per indicator (its raw value, before any direction or scaling)."""
-    lf = frame.sort("area", P)
+def derive(frame: pl.LazyFrame, spec: Spec, *, presorted: bool = False) -> pl.LazyFrame:
+    """Add one column per indicator (its raw value, before any direction or scaling).
+
+    The result is sorted by area, then period, numbers the areas in :data:`AREA_NUMBER`
+    (in ID order) and has each area's first period in :data:`FIRST_PERIOD`; the input
+    columns ``@…`` are dropped. With
+    ``presorted`` (rows already in area, then period order, one row each) the sort and
+    its copy of every column are skipped."""
+    if presorted:
+        number = (pl.col("area") != pl.col("area").shift()).fill_null(True).cum_sum() - 1
+        lf = frame.with_columns(number.cast(pl.Int64).alias(AREA_NUMBER)).with_columns(
+            _key().set_sorted())
+    else:
+        lf = frame.with_columns(
+            (pl.col("area").rank("dense") - 1).cast(pl.Int64).alias(AREA_NUMBER)
+        ).with_columns(_key()).sort(KEY).with_columns(pl.col(KEY).set_sorted())
+    new_area = pl.col(AREA_NUMBER) != pl.col(AREA_NUMBER).shift()
+    lf = lf.with_columns(  # rows are in area, period order: first row of each area
+        pl.when(new_area.fill_null(True)).then(pl.col(P)).forward_fill().alias(FIRST_PERIOD))
     window = spec.effective_window
     plain = {
         ident: (ratio_expr(ind, window) if ind.kind == "ratio" else pl.col(raw(ind.column or "")))
@@ -86,18 +112,54 @@ def derive(frame: pl.LazyFrame, spec: Spec) -> pl.LazyFrame:
         if ind.kind != "change"
     }
     lf = lf.with_columns(plain.values())
-    for ident in _change_order(spec):
+    changes = _change_order(spec)
+    if not changes:
+        return lf.select(pl.exclude(KEY, "^@.*$"))
+    frame_ = lf.collect(engine="in-memory")
+    # without gaps inside an area, the period `lag` back is `lag` rows back (or absent);
+    # with gaps a binary search over the sorted keys finds it. Neither copies the frame
+    # as a join would.
+    step = pl.col(KEY) - pl.col(KEY).shift()
+    gapless = frame_.select(
+        ((step == 1) | (pl.col(AREA_NUMBER) != pl.col(AREA_NUMBER).shift()))
+        .fill_null(True).all()).item()
+    lf = frame_.lazy()
+    for ident in changes:
         ind = spec.indicators[ident]
         base = ind.change_of or ""
-        past = lf.select(
-            "area", (pl.col(P) + (ind.lag or 0)).alias(P), pl.col(base).alias("_past")
-        )
-        lf = (
-            lf.join(past, on=["area", P], how="left", maintain_order="left")
-            .with_columns((pl.col(base) - pl.col("_past")).alias(ident))
-            .drop("_past")
-        )
-    return lf.sort("period", "area")
+        # a lag beyond 2³¹ lands between two areas' keys: no match, as it must be
+        lag = min(ind.lag or 0, 2**31)
+        target = pl.col(KEY) - lag
+        if gapless:
+            past = pl.when(pl.col(KEY).shift(lag) == target).then(pl.col(base).shift(lag))
+        else:
+            at = pl.col(KEY).search_sorted(target, side="left").clip(0, pl.len() - 1)
+            past = pl.when(pl.col(KEY).gather(at) == target).then(pl.col(base).gather(at))
+        lf = lf.with_columns((pl.col(base) - past).alias(ident))
+    return lf.select(pl.exclude(KEY, "^@.*$"))
+
+
+def _key() -> pl.Expr:
+    return ((pl.col(AREA_NUMBER) * 2**32) + pl.col(P)).alias(KEY)
+
+
+def is_presorted(frame: pl.DataFrame, area: str, period: str | None) -> bool:
+    """True when the rows are in area, then period order with no repeats (as an extract
+    written area by area is): :func:`derive` need not sort them. Periods must be
+    checked already (texts of one format sort as the periods do)."""
+    a, prev = pl.col(area), pl.col(area).shift()
+    later = a > prev
+    if period is not None:
+        later = later | ((a == prev) & (pl.col(period) > pl.col(period).shift()))
+    return bool(frame.select(later.fill_null(True).all()).item())
+
+
+def sort_output(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows in output order: period, then area (period numbers sort as the period texts,
+    area numbers as the IDs)."""
+    # flagged sorted, the period number groups the statistics without hashing
+    return (frame.sort(pl.col(P) * 2**32 + pl.col(AREA_NUMBER))
+            .with_columns(pl.col(P).set_sorted()))
 
 
 def _change_order(spec: Spec) -> list[str]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from .derive import P
+from .derive import FIRST_PERIOD, P
 from .errors import Finding, InputError
 from .spec import Spec
 
 STATUSES = ("excluded_named", "excluded_small", "insufficient_history", "missing_data", "scored")
+STATUS_TYPE = pl.Enum(STATUSES)
 
 
 def history_need(spec: Spec) -> int:
@@ -21,23 +22,30 @@ def history_need(spec: Spec) -> int:
 
 
 def assign_status(frame: pl.LazyFrame, spec: Spec) -> pl.LazyFrame:
-    """Add ``status`` to every row (see module doc for the order of the rules)."""
+    """Add ``status`` to every row (see module doc for the order of the rules).
+
+    The column is an enum (one byte a row, not a text): :data:`STATUS_TYPE`."""
     named = [e.area for e in spec.exclude]
     used = spec.used_indicators()
     any_null = pl.any_horizontal([pl.col(c).is_null() for c in ["population", *used]])
+
+    def lit(status: str) -> pl.Expr:
+        return pl.lit(status, STATUS_TYPE)
+
     status = (
-        pl.when(pl.col("area").is_in(named)).then(pl.lit("excluded_named"))
-        .when(pl.col("population") < spec.min_population).then(pl.lit("excluded_small"))
-        .when(~has_history(spec)).then(pl.lit("insufficient_history"))
-        .when(any_null).then(pl.lit("missing_data"))
-        .otherwise(pl.lit("scored"))
+        pl.when(pl.col("area").is_in(named)).then(lit("excluded_named"))
+        .when(pl.col("population") < spec.min_population).then(lit("excluded_small"))
+        .when(~has_history(spec)).then(lit("insufficient_history"))
+        .when(any_null).then(lit("missing_data"))
+        .otherwise(lit("scored"))
     )
     return frame.with_columns(status.alias("status"))
 
 
 def has_history(spec: Spec) -> pl.Expr:
     """True where the periods the indices need lie within the area's series."""
-    return pl.col(P) - history_need(spec) >= pl.col(P).min().over("area")
+    # the area's first period is a column of derive's output: no grouping by area
+    return pl.col(P) - history_need(spec) >= pl.col(FIRST_PERIOD)
 
 
 def scorable_periods(frame: pl.DataFrame, spec: Spec) -> list[str]:
@@ -46,7 +54,7 @@ def scorable_periods(frame: pl.DataFrame, spec: Spec) -> list[str]:
     which they leave fewer than two areas is an error, not a silent gap."""
     return (
         frame.filter(has_history(spec))
-        .group_by("period").len()
+        .group_by(P).agg(pl.len(), pl.col("period").first())  # by number: no text hashing
         .filter(pl.col("len") >= 2)
         .select(pl.col("period").sort())
         .to_series()

@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from .aggregate import score_column
+from .derive import P, period_number
 from .errors import InputError
 from .normalise import Reference
 from .spec import ClassDef, Index, Spec
@@ -64,6 +65,8 @@ def add_contributions(frame: pl.DataFrame, spec: Spec, index_id: str) -> pl.Data
     # the reference statistics come from scored rows only
     has_period = "period" in frame.columns
     work = frame if has_period else frame.with_columns(pl.lit("").alias("period"))
+    # the reference statistics group by the period number, as in the pipeline
+    work = work.with_columns(period_number(pl.col("period")).alias(P))
     ref = Reference(index.reference_period)
     tmp = {i: f"_part_{i}" for i in parts}
     work = work.with_columns(
@@ -74,7 +77,7 @@ def add_contributions(frame: pl.DataFrame, spec: Spec, index_id: str) -> pl.Data
     work = work.with_columns(
         ((pl.col(c) - ref.stat(pl.col(c), lambda v: v.mean())) / sd)
         .alias(contribution_column(index_id, i)) for i, c in tmp.items()
-    ).drop([*tmp.values(), "_aggregate"])
+    ).drop([*tmp.values(), "_aggregate", P])
     return work if has_period else work.drop("period")
 
 

@@ -4,7 +4,7 @@ aggregate → rank → classify → typology. Usable from a notebook without the
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +15,25 @@ from . import check, exclude
 from ._version import __version__
 from .aggregate import COLLECT, apply_typology, compute_index
 from .crosswalk import Crosswalk, apply_crosswalk, read_crosswalk
-from .derive import derive, standardise_columns
+from .derive import (
+    SOURCE_ROW,
+    derive,
+    is_presorted,
+    sort_output,
+    standardise_columns,
+)
 from .errors import Finding, InputError
 from .exclude import assign_status, select_periods
 from .read import FILE_COL, LINE_COL, raise_errors, spec_columns
 from .spec import Spec, load_spec
+
+#: Told the name of each stage as it starts ("reading", "checking", …); for a progress
+#: display. The library itself prints nothing.
+Progress = Callable[[str], None]
+
+
+def _silent(stage: str) -> None:
+    """The default :data:`Progress`: says nothing."""
 
 
 @dataclass(frozen=True)
@@ -58,10 +72,10 @@ class Result:
         f = self.frame
         latest = self.periods[-1] if self.periods else None
         last = f.filter(pl.col("period") == latest) if "period" in f.columns else f
-        status = Counter(f["status"].to_list())
+        status = _counts(f, "status")
         indices = {}
         for index_id, index in self.spec.indices.items():
-            counts = Counter(last[f"{index_id}_class"].drop_nulls().to_list())
+            counts = _counts(last, f"{index_id}_class")
             indices[index_id] = {
                 "label": index.label or index_id,
                 "classes": {c.label: counts.get(c.label, 0) for c in index.classes},
@@ -80,8 +94,7 @@ class Result:
             "notes": [n.to_dict() for n in self.notes],
         }
         if self.spec.typology is not None:
-            col = self.spec.typology.column
-            out["typology"] = dict(sorted(Counter(last[col].drop_nulls().to_list()).items()))
+            out["typology"] = dict(sorted(_counts(last, self.spec.typology.column).items()))
         return out
 
     def top(self, index_id: str, n: int = 10) -> list[dict[str, Any]]:
@@ -96,6 +109,12 @@ class Result:
                 .sort(f"{index_id}_rank", "area").head(n).select(cols).to_dicts())
 
 
+def _counts(frame: pl.DataFrame, column: str) -> dict[str, int]:
+    """How often each non-null value of a column occurs (without a Python list of rows)."""
+    counts = frame.get_column(column).drop_nulls().value_counts()
+    return dict(zip(*(counts.get_column(c).to_list() for c in counts.columns), strict=True))
+
+
 def compute(
     extracts: list[str | Path] | list[Path],
     spec: Spec | str | Path,
@@ -107,25 +126,31 @@ def compute(
     sheet: str | None = None,
     strict: bool = False,
     crosswalk: str | Path | Crosswalk | None = None,
+    progress: Progress | None = None,
 ) -> Result:
     """Read extract files, run every check of :func:`~ankunftsindex.check.validate`
     (errors, and with ``strict`` warnings, stop here) and compute every index.
 
     With ``crosswalk`` (a file or a :class:`~ankunftsindex.crosswalk.Crosswalk`), the
-    counts are mapped onto the crosswalk's new area layout before indicators are derived."""
+    counts are mapped onto the crosswalk's new area layout before indicators are derived.
+    ``progress`` is told the name of each stage as it starts."""
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     if crosswalk is not None and not isinstance(crosswalk, Crosswalk):
         crosswalk = read_crosswalk(crosswalk)
+    (progress or _silent)("reading")
     report = check.validate(extracts, spec, encoding=encoding, separator=separator,
                             decimal=decimal, sheet=sheet, periods=periods)
     report.raise_for(strict)
     assert report.frame is not None
-    result = compute_result(report.frame, spec, periods=periods, findings=report.findings,
-                            crosswalk=crosswalk)
+    frame, report.frame = report.frame, None  # compute_result may let go of its columns
+    result = compute_result(frame, spec, periods=periods, findings=report.findings,
+                            crosswalk=crosswalk, progress=progress)
     result.inputs = [InputFile(e.path.name, e.sha256) for e in report.extracts]
     if crosswalk is not None:
         result.inputs.append(InputFile(crosswalk.path.name, crosswalk.sha256))
     return result
+
+
 
 
 def compute_frame(
@@ -144,11 +169,14 @@ def compute_result(
     raw: pl.DataFrame, spec: Spec, *, periods: list[str] | None = None,
     findings: list[Finding] | None = None,
     crosswalk: Crosswalk | None = None,
+    progress: Progress | None = None,
 ) -> Result:
     """:func:`compute_frame` as a :class:`Result` (with warnings, without input files).
 
     ``findings`` are those of a :func:`~ankunftsindex.check.validate` run on ``raw``;
     without them the data checks run here (and errors among them stop)."""
+    stage = progress or _silent
+    stage("checking")
     if raw.height == 0:
         raise InputError("the input has no data rows", code="input-empty",
                          hint="give extracts with at least one row per area")
@@ -159,7 +187,8 @@ def compute_result(
                          code="input-missing-column",
                          hint=f"columns in the frame: {', '.join(raw.columns)}")
     raw = raw.with_columns(
-        *[pl.col(c).cast(pl.String) for c in text],
+        # a categorical name (scan.py) stays one until the output rows are chosen
+        *[pl.col(c).cast(pl.String) for c in text if raw.schema[c] != pl.Categorical],
         *[pl.col(c).cast(pl.Float64) for c in numeric],
     )
     if FILE_COL not in raw.columns:
@@ -175,29 +204,55 @@ def compute_result(
         raw, mapped = apply_crosswalk(raw, spec, crosswalk)
         findings = [f for f in findings if f.code != "input-unknown-exclusion"] + mapped
         findings += exclude.unknown_exclusions(raw, spec, spec.input.area)
+    presorted = is_presorted(raw, spec.input.area, spec.input.period)
+    stage("deriving indicators")
     derived = (
-        derive(standardise_columns(raw.lazy(), spec, numeric), spec)
+        derive(standardise_columns(raw.lazy(), spec, numeric), spec, presorted=presorted)
         .pipe(assign_status, spec)
         .collect(**COLLECT)
     )
+    # from here on only the names (for the output) are read
+    raw = raw.select(*([spec.input.name] if spec.input.name else []))
     selected = select_periods(derived, spec, periods)
     needed = set(selected) | {
         i.reference_period for i in spec.indices.values() if i.reference_period is not None
     }
-    in_scope = pl.col("period").is_in(sorted(needed))
-    scored = derived.filter(in_scope & (pl.col("status") == "scored"))
+    derived = sort_output(derived.filter(pl.col("period").is_in(sorted(needed))))
+    derived = derived.with_row_index(ROW).with_columns(pl.col("status").cast(pl.String))
+    name = (raw.get_column(spec.input.name).gather(derived.get_column(SOURCE_ROW))
+            .cast(pl.String) if spec.input.name else pl.lit(None, pl.String))
+    derived = derived.with_columns(name.alias("name"))
+    scored = derived.filter(pl.col("status") == "scored")
     for index_id in spec.indices:
+        stage(f"index {index_id}")
         scored = compute_index(scored, spec, index_id, selected)
     if spec.typology is not None:
+        stage("typology")
         scored = apply_typology(scored, spec)
-    rest = derived.filter(in_scope & (pl.col("status") != "scored"))
     columns = spec.output_columns()
     out = (
-        pl.concat([scored, rest], how="diagonal_relaxed")
+        derived.with_columns(_scatter(scored, derived.height, derived.columns))
         .filter(pl.col("period").is_in(selected))
         .select(columns)
-        .sort([c for c in ("period", "area") if c in columns])
     )
     return Result(out, spec, [], selected,
                   [f for f in findings if f.severity == "warning"],
                   [f for f in findings if f.severity == "info"])
+
+
+ROW = "_row"
+
+
+def _scatter(scored: pl.DataFrame, height: int, have: list[str]) -> list[pl.Series]:
+    """The columns the scored rows gained (scores, index, rank, class, type), each put
+    back at its row (:data:`ROW`) of the full frame, null elsewhere: no sort, no join."""
+    rows = scored.get_column(ROW)
+    out = []
+    for c in scored.columns:
+        if c in have:
+            continue
+        values = scored.get_column(c)
+        column = pl.repeat(None, height, dtype=values.dtype, eager=True).alias(c)
+        column.scatter(rows, values)
+        out.append(column)
+    return out

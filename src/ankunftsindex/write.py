@@ -230,12 +230,17 @@ def _fsync_folder(folder: Path) -> None:
 
 def write_parquet(frame: pl.DataFrame, path: Path, metadata: dict[str, str]) -> None:
     """Parquet with the provenance in the file's key-value metadata (zstd, no timestamps)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = frame.to_arrow()
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
+    # dictionaries pay for text (IDs, names, classes); for floats, nearly all distinct,
+    # building one costs more time than it saves space
+    text = [f.name for f in table.schema if pa.types.is_string(f.type)
+            or pa.types.is_large_string(f.type) or pa.types.is_string_view(f.type)]
     with atomic_file(path) as fh:
-        pq.write_table(table, fh, compression="zstd")
+        pq.write_table(table, fh, compression="zstd", use_dictionary=text)
 
 
 def write_csv(frame: pl.DataFrame, path: Path, metadata: dict[str, str],

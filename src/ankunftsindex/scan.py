@@ -1,0 +1,175 @@
+"""Fast paths for clean input: one lazy scan of only the spec's columns.
+
+:func:`read.load_input` reads every file whole and looks at every cell so that it can say
+what is wrong with a bad one. Parquet files whose spec columns are all there and numeric
+where numbers are expected need none of that: they are scanned lazily (projection
+pushdown: only the spec's columns are read), cast and concatenated in one collect, with
+the file as a categorical (not a text per row) and the line number as the reader gives it.
+
+CSV files in UTF-8 whose numbers are plain integers (what register extracts hold) are
+scanned the same way, with polars parsing the integers: a cell that is anything else (a
+decimal, a thousands separator, a withheld-value symbol, a blank) makes the scan fail and
+the reader, which knows German number formats, take over.
+
+Whenever a fast path is not sure, it steps aside (returns ``None``) and the reader runs:
+a file given twice, another encoding, a broken file, a missing column, text where numbers
+belong, a NaN/infinity, blank lines. So every error and finding keeps the reader's
+wording, file, line, column and value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from .errors import FILE_COL, LINE_COL
+from .read import Extract, detect_separator, file_sha256, spec_columns
+from .spec import Spec
+
+PARQUET = (".parquet", ".pq")
+
+
+def scan_parquet_inputs(
+    paths: list[str | Path] | list[Path], spec: Spec, *, decimal: str | None = None
+) -> tuple[pl.DataFrame, list[Extract]] | None:
+    """The input as :func:`read.load_input` would return it, or ``None`` when the reader
+    must look (see the module doc)."""
+    files = [Path(p) for p in paths]
+    if not files or any(p.suffix.lower() not in PARQUET or not p.is_file() for p in files):
+        return None
+    if len({p.resolve() for p in files}) != len(files):
+        return None
+    text, numeric = spec_columns(spec)
+    scans: list[pl.LazyFrame] = []
+    floats: set[str] = set()
+    for p in files:
+        try:
+            schema = pl.scan_parquet(p).collect_schema()
+        except Exception:  # broken file: the reader says what is wrong
+            return None
+        if any(c not in schema for c in [*text, *numeric]):
+            return None
+        if any(not schema[c].is_numeric() for c in numeric):
+            return None
+        floats |= {c for c in numeric if schema[c].is_float()}
+        scans.append(
+            pl.scan_parquet(p).with_row_index(LINE_COL, offset=1).select(
+                pl.lit(str(p), pl.Categorical).alias(FILE_COL),
+                pl.col(LINE_COL),
+                *[_text(c, spec) for c in text],
+                *[pl.col(c).cast(pl.Float64) for c in numeric],
+            ))
+    try:
+        frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(), text)
+    except Exception:  # e.g. a truncated file that only fails when read
+        return None
+    if floats and frame.select(
+            pl.any_horizontal(~pl.col(sorted(floats)).is_finite().fill_null(True)).any()
+    ).item():
+        return None
+    extracts = [Extract(p, file_sha256(p), frame.clear(), "parquet", None, decimal or ".")
+                for p in files]
+    return frame, extracts
+
+
+UTF8 = ("utf-8", "utf8", "utf-8-sig")
+TEXT = (".csv", ".txt", ".tsv")  # workbooks and anything else: the reader
+
+
+def _text(column: str, spec: Spec) -> pl.Expr:
+    """A text column; the area name as a categorical (it is only looked up for the output
+    rows, and as a text per row it would be a tenth of a large input's memory)."""
+    expr = pl.col(column).cast(pl.String)
+    inp = spec.input
+    name_only = column == inp.name and column not in (inp.area, inp.period)
+    return expr.cast(pl.Categorical) if name_only else expr
+
+
+def strip_text(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Blanks around IDs, names and periods removed, as the reader does. Stripping every
+    cell costs more than the rest of a scan; the distinct values (a few per area) tell
+    whether any cell needs it."""
+    stripped = []
+    for c in columns:
+        dtype = frame.schema[c]
+        values = frame.get_column(c).unique().cast(pl.String)
+        if not values.str.strip_chars().eq_missing(values).all():
+            stripped.append(pl.col(c).cast(pl.String).str.strip_chars().cast(dtype))
+    return frame.with_columns(stripped) if stripped else frame
+
+
+def scan_csv_inputs(
+    paths: list[str | Path] | list[Path], spec: Spec, *, encoding: str | None = None,
+    separator: str | None = None, decimal: str | None = None,
+) -> tuple[pl.DataFrame, list[Extract]] | None:
+    """The input as :func:`read.load_input` would return it for UTF-8 CSV files whose
+    number cells are integers, or ``None`` when the reader must look."""
+    if encoding is not None and encoding.replace("_", "-").lower() not in UTF8:
+        return None
+    files = [Path(p) for p in paths]
+    if not files or any(p.suffix.lower() not in TEXT or not p.is_file() for p in files):
+        return None
+    if len({p.resolve() for p in files}) != len(files):
+        return None
+    text, numeric = spec_columns(spec)
+    scans: list[pl.LazyFrame] = []
+    extracts: list[Extract] = []
+    for p in files:
+        # blank lines are skipped by the reader but still counted; leave them to it
+        if _has_blank_line(p):
+            return None
+        with p.open("rb") as fh:
+            head = fh.read(1 << 16)
+        bom = head.startswith(b"\xef\xbb\xbf")
+        try:
+            header = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        sep = separator or detect_separator(header)
+        options = {"separator": sep, "quote_char": '"', "infer_schema": False,
+                   "encoding": "utf8"}
+        try:
+            names = pl.scan_csv(p, **options).collect_schema().names()
+        except Exception:
+            return None
+        if any(n != n.strip() for n in names) or any(c not in names for c in [*text, *numeric]):
+            return None
+        scans.append(
+            pl.scan_csv(p, **options, schema_overrides={c: pl.Int64 for c in numeric})
+            .with_row_index(LINE_COL, offset=2).select(
+                pl.lit(str(p), pl.Categorical).alias(FILE_COL),
+                pl.col(LINE_COL),
+                *[_text(c, spec) for c in text],
+                *[pl.col(c).cast(pl.Float64) for c in numeric],
+            ))
+        # with integer cells only, the reader's guess is ',' for ;-files, else '.'
+        extracts.append(Extract(p, file_sha256(p), pl.DataFrame(),
+                                "utf-8-sig" if bom else "utf-8", sep,
+                                decimal or ("," if sep == ";" else ".")))
+    try:
+        frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(), text)
+    except Exception:  # a cell that is not an integer, bytes that are not UTF-8, …
+        return None
+    # a row with nothing in the spec's columns may be a line of blanks, which the reader
+    # drops, or a row with other columns, which it reports: either way, its call
+    blank = pl.all_horizontal(
+        *[pl.col(c).is_null() | (pl.col(c) == "") for c in text],
+        *[pl.col(c).is_null() for c in numeric])
+    if frame.height == 0 or frame.select(blank.any()).item():
+        return None
+    return frame, extracts
+
+
+def _has_blank_line(path: Path) -> bool:
+    """An empty file or one with an empty line, read in chunks (not all at once)."""
+    tail = b"\n"  # the start of the file counts as after a line end
+    seen = False
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            seen = seen or bool(chunk.strip())
+            window = tail + chunk
+            if b"\n\n" in window or b"\n\r\n" in window:
+                return True
+            tail = window[-2:]
+    return not seen

@@ -1,0 +1,204 @@
+"""Unit tests of the Parquet fast path (scan.py): for clean Parquet files it returns what
+the reader returns; whenever the reader must look at cells, it steps aside so that every
+error keeps the reader's wording, file, line, column and value."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from ankunftsindex.errors import FILE_COL, InputError
+from ankunftsindex.pipeline import compute
+from ankunftsindex.read import load_input
+from ankunftsindex.scan import scan_csv_inputs, scan_parquet_inputs
+from ankunftsindex.spec import parse_spec
+
+SPEC = parse_spec(
+    """\
+spec_version: 1
+input: {area: Gebiet, name: Name, period: Monat, population: EW}
+window: 1
+indicators:
+  foreign_share: {numerator: Ausl, per: 100}
+indices:
+  arrival:
+    weights: {foreign_share: 1}
+    classes: [{label: alle}]
+""",
+    "test.yaml",
+)
+
+
+def panel(**overrides: list) -> pl.DataFrame:
+    data = {
+        "Monat": ["2025-01", "2025-01", "2025-02", "2025-02"],
+        "Gebiet": ["01", "02", "01", "02"],
+        "Name": [" Nord ", "Süd", "Nord", "Süd"],
+        "EW": [1000, 2000, 1010, None],
+        "Ausl": [100, 300, 110, 320],
+        "extra": ["x", "y", "z", "w"],
+    }
+    data.update(overrides)
+    return pl.DataFrame(data)
+
+
+def parquet(tmp_path: Path, frame: pl.DataFrame, name: str = "a.parquet") -> Path:
+    path = tmp_path / name
+    frame.write_parquet(path)
+    return path
+
+
+def test_clean_parquet_gives_the_readers_frame(tmp_path: Path) -> None:
+    a = parquet(tmp_path, panel())
+    b = parquet(tmp_path, panel(Monat=["2025-03"] * 2 + ["2025-04"] * 2), "b.parquet")
+    fast = scan_parquet_inputs([a, b], SPEC)
+    assert fast is not None
+    frame, extracts = fast
+    slow, slow_extracts = load_input([a, b], SPEC)
+    # file and name are categoricals (a name per row would be a tenth of a large input)
+    assert frame["Name"].dtype == pl.Categorical
+    assert frame.with_columns(pl.col(FILE_COL, "Name").cast(pl.String)).equals(slow)
+    assert [(e.path, e.sha256) for e in extracts] == [(e.path, e.sha256) for e in slow_extracts]
+    # spot checks by hand: line numbers count rows from 1 per file, names are stripped,
+    # only the spec's columns are read
+    assert frame["_line"].to_list() == [1, 2, 3, 4, 1, 2, 3, 4]
+    assert frame["Name"][0] == "Nord"
+    assert "extra" not in frame.columns
+    assert frame["EW"].dtype == pl.Float64 and frame["EW"][3] is None
+
+
+@pytest.mark.parametrize("case", ["csv", "missing column", "text numbers", "nan", "inf",
+                                  "twice", "broken"])
+def test_the_reader_runs_whenever_it_must_look(tmp_path: Path, case: str) -> None:
+    path = parquet(tmp_path, panel())
+    paths = [path]
+    if case == "csv":
+        csv = tmp_path / "a.csv"
+        panel().write_csv(csv, separator=";")
+        paths = [csv]
+    elif case == "missing column":
+        parquet(tmp_path, panel().drop("Ausl"))
+    elif case == "text numbers":
+        parquet(tmp_path, panel(Ausl=["100", "300", "1.100", "320"]))
+    elif case == "nan":
+        parquet(tmp_path, panel(Ausl=[100.0, math.nan, 110.0, 320.0]))
+    elif case == "inf":
+        parquet(tmp_path, panel(EW=[1000.0, 2000.0, math.inf, 1.0]))
+    elif case == "twice":
+        paths = [path, path]
+    elif case == "broken":
+        path.write_bytes(path.read_bytes()[:40])
+    assert scan_parquet_inputs(paths, SPEC) is None
+
+
+def test_a_nan_cell_is_reported_with_file_line_and_column(tmp_path: Path) -> None:
+    path = parquet(tmp_path, panel(Ausl=[100.0, math.nan, 110.0, 320.0]))
+    with pytest.raises(InputError) as err:
+        compute([path], SPEC)
+    finding = err.value.findings[0]
+    assert (err.value.code, finding.file, finding.line, finding.column, finding.value) == (
+        "input-not-finite", str(path), 2, "Ausl", "nan")
+
+
+def test_fast_path_and_reader_compute_the_same(tmp_path: Path) -> None:
+    path = parquet(tmp_path, panel(EW=[1000, 2000, 1010, 1990]))
+    csv = tmp_path / "a.csv"
+    panel(EW=[1000, 2000, 1010, 1990]).write_csv(csv, separator=",")
+    fast, slow = compute([path], SPEC), compute([csv], SPEC)
+    assert fast.frame.equals(slow.frame)
+    # foreign_share by hand: 100/1000, 300/2000, 110/1010, 320/1990 (× 100)
+    assert fast.frame["foreign_share"].to_list() == pytest.approx(
+        [10.0, 15.0, 11000 / 1010, 32000 / 1990])
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+CSV = "Monat;Gebiet;Name;EW;Ausl\n2025-01;01; Nord ;1000;100\n2025-01;02;Süd;2000;300\n"
+
+
+def csv(tmp_path: Path, text: str = CSV, name: str = "a.csv", encoding: str = "utf-8",
+        bom: bool = False) -> Path:
+    path = tmp_path / name
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("bom", [False, True])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_clean_csv_gives_the_readers_frame(tmp_path: Path, bom: bool, newline: str) -> None:
+    a = csv(tmp_path, CSV.replace("\n", newline), bom=bom)
+    b = csv(tmp_path, CSV.replace("2025-01", "2025-02"), "b.csv")
+    fast = scan_csv_inputs([a, b], SPEC)
+    assert fast is not None
+    frame, extracts = fast
+    slow, slow_extracts = load_input([a, b], SPEC)
+    # file and name are categoricals (a name per row would be a tenth of a large input)
+    assert frame["Name"].dtype == pl.Categorical
+    assert frame.with_columns(pl.col(FILE_COL, "Name").cast(pl.String)).equals(slow)
+    assert [(e.encoding, e.separator, e.decimal) for e in extracts] == [
+        (e.encoding, e.separator, e.decimal) for e in slow_extracts]
+    # by hand: lines 2 and 3 of each file, the name stripped, the ID keeps its zero
+    assert frame["_line"].to_list() == [2, 3, 2, 3]
+    assert frame.row(0)[2:] == ("01", "Nord", "2025-01", 1000.0, 100.0)
+
+
+@pytest.mark.parametrize("case,text,encoding", [
+    ("cp1252 bytes", CSV, "cp1252"),
+    ("decimal comma", CSV.replace(";100\n", ";100,5\n"), "utf-8"),
+    ("thousands separator", CSV.replace(";2000;", ";2.000;"), "utf-8"),
+    ("withheld value", CSV.replace(";300\n", ";.\n"), "utf-8"),
+    ("blank inside a number", CSV.replace(";2000;", ";2 000;"), "utf-8"),
+    ("blank line", CSV.replace("\n2025", "\n\n2025"), "utf-8"),
+    ("header with blanks", CSV.replace("Monat;", " Monat ;"), "utf-8"),
+    ("missing column", CSV.replace(";Ausl", ";X"), "utf-8"),
+    ("header only", CSV.split("\n")[0] + "\n", "utf-8"),
+    ("row of separators", CSV + ";;;;\n", "utf-8"),
+    ("line of blanks", CSV + "   \n", "utf-8"),
+    ("empty line at the end", CSV + "\n", "utf-8"),
+    ("empty file", "", "utf-8"),
+])
+def test_csv_the_reader_runs_whenever_it_must_look(tmp_path: Path, case: str, text: str,
+                                                   encoding: str) -> None:
+    path = csv(tmp_path, text, encoding=encoding)
+    assert scan_csv_inputs([path], SPEC) is None, case
+
+
+def test_csv_given_twice_or_as_cp1252_goes_to_the_reader(tmp_path: Path) -> None:
+    path = csv(tmp_path)
+    assert scan_csv_inputs([path, path], SPEC) is None
+    assert scan_csv_inputs([path], SPEC, encoding="cp1252") is None
+    assert scan_csv_inputs([path], SPEC, encoding="utf-8") is not None
+
+
+def test_csv_errors_keep_the_readers_findings(tmp_path: Path) -> None:
+    path = csv(tmp_path, CSV.replace(";300\n", ";3x0\n"))
+    with pytest.raises(InputError) as err:
+        compute([path], SPEC)
+    finding = err.value.findings[0]
+    assert (err.value.code, finding.line, finding.column, finding.value) == (
+        "input-not-a-number", 3, "Ausl", "3x0")
+
+
+def test_blanks_are_stripped_even_when_the_stripped_value_also_occurs(tmp_path: Path) -> None:
+    # " 01" strips to "01", which is there too: a test of distinct values must not be
+    # fooled by that
+    path = parquet(tmp_path, panel(Gebiet=[" 01", "02", "01", "02 "]))
+    fast = scan_parquet_inputs([path], SPEC)
+    assert fast is not None
+    assert fast[0]["Gebiet"].to_list() == ["01", "02", "01", "02"]
+
+
+def test_a_line_of_blanks_is_dropped_as_the_reader_drops_it(tmp_path: Path) -> None:
+    clean = csv(tmp_path, CSV, "clean.csv")
+    blanks = csv(tmp_path, CSV + "  \n", "blanks.csv")
+    assert compute([blanks], SPEC).frame.equals(compute([clean], SPEC).frame)
+
+
+def test_only_text_files_take_the_csv_fast_path(tmp_path: Path) -> None:
+    for suffix in (".xlsx", ".dat", ""):
+        path = csv(tmp_path, name=f"a{suffix}")
+        assert scan_csv_inputs([path], SPEC) is None, suffix
+    assert scan_csv_inputs([csv(tmp_path, name="a.txt")], SPEC) is not None
