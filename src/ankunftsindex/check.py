@@ -53,6 +53,8 @@ def check_ids(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
 def check_duplicates(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     """Each area appears once per period."""
     keys = [spec.input.area] + ([spec.input.period] if spec.input.period else [])
+    if frame.select(pl.struct(keys).n_unique()).item() == frame.height:
+        return []  # the usual case, decided in one pass
     # position in the concatenated input: (file, line) is not unique when a file is
     # given twice
     dup = (
@@ -132,19 +134,40 @@ def _period_label(number: int, monthly: bool) -> str:
     return f"{number // 12:04d}-{number % 12 + 1:02d}" if monthly else f"{number:04d}"
 
 
+PERIOD_NUMBER = "_period_number"
+
+
+def with_period_numbers(frame: pl.DataFrame, spec: Spec) -> pl.DataFrame:
+    """The frame with :data:`PERIOD_NUMBER`: its period as a number for the rows whose
+    period has the data's (majority) format, null otherwise. Computed once per distinct
+    period, so the time-series checks share it cheaply."""
+    period = spec.input.period
+    if period is None or frame.height == 0 or PERIOD_NUMBER in frame.columns:
+        return frame
+    distinct = frame.select(pl.col(period).unique().alias("_period"))
+    monthly = distinct.select(pl.col("_period").str.contains(MONTHLY).fill_null(False)
+                              .any()).item()
+    pattern = MONTHLY if monthly else YEARLY
+    numbers = distinct.with_columns(
+        pl.when(pl.col("_period").str.contains(pattern).fill_null(False))
+        .then(_period_number()).alias(PERIOD_NUMBER))
+    return frame.join(numbers, left_on=period, right_on="_period", how="left",
+                      maintain_order="left")
+
+
 def _periodic(frame: pl.DataFrame, spec: Spec) -> tuple[pl.DataFrame, bool] | None:
-    """Rows with a well-formed period and an area, with ``_p`` (the period as a number)."""
+    """Rows with a well-formed period and an area, with ``_p`` (the period as a number)
+    and ``_period`` (its text)."""
     period = spec.input.period
     if period is None or frame.height == 0:
         return None
-    p = pl.col(period)
-    monthly = frame.select(p.str.contains(MONTHLY).fill_null(False).any()).item()
-    pattern = MONTHLY if monthly else YEARLY
-    rows = frame.filter(p.str.contains(pattern).fill_null(False)
+    frame = with_period_numbers(frame, spec)
+    rows = frame.filter(pl.col(PERIOD_NUMBER).is_not_null()
                         & pl.col(spec.input.area).is_not_null()
                         & (pl.col(spec.input.area) != ""))
-    return rows.with_columns(p.alias("_period")).with_columns(_period_number().alias("_p")), \
-        bool(monthly)
+    monthly = rows.height > 0 and len(rows[period][0]) == 7
+    return rows.with_columns(pl.col(period).alias("_period"),
+                             pl.col(PERIOD_NUMBER).alias("_p")), monthly
 
 
 def check_gaps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
@@ -262,6 +285,7 @@ def check_history(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
 
 def check_frame(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     """Every data check on the parsed input rows, errors first."""
+    frame = with_period_numbers(frame, spec)
     return (
         check_ids(frame, spec)
         + check_duplicates(frame, spec)
@@ -342,9 +366,10 @@ def validate(
     frame, extracts, findings = read_inputs(paths, spec, encoding=encoding,
                                             separator=separator, decimal=decimal, sheet=sheet)
     if frame is not None:
-        findings = findings + check_frame(frame, spec) + unknown_exclusions(
+        numbered = with_period_numbers(frame, spec)
+        findings = findings + check_frame(numbered, spec) + unknown_exclusions(
             frame, spec, spec.input.area) + unknown_total_rows(
             extracts, spec)
         if not periods:
-            findings += check_history(frame, spec)
+            findings += check_history(numbered, spec)
     return Report(spec, findings, extracts, frame)

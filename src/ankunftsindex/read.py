@@ -207,19 +207,45 @@ def read_extract(
                          "a line end, e.g. ';', ',' or a tab")
     _unclosed_quote(data, p)
     frame, ragged = _parse_csv(data, p, sep, footer_rows)
-    cells = [c for c in frame.columns if c != LINE_COL]
-    frame = (
-        frame.with_columns(pl.lit(str(p)).alias(FILE_COL))
-        # blank lines (or lines of separators only) are not rows
-        .filter(~pl.all_horizontal(pl.col(cells).str.strip_chars().fill_null("") == ""))
-    )
+    frame = drop_blank_rows(frame.with_columns(pl.lit(str(p)).alias(FILE_COL)))
     if frame.height == 0:
         raise InputError(f"{p}: the file has a header but no data rows", code="input-empty",
                          hint="check the export; the file needs data rows below the header")
     notes = ragged + _replacement_chars(data, p)
+    cells = [c for c in frame.columns if c not in (FILE_COL, LINE_COL)]
     cols = [c for c in (numeric_columns or cells) if c in cells]
     return Extract(p, sha, frame, enc, sep, decimal or guess_decimal(frame, sep, cols, p),
                    notes)
+
+
+def drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Without blank lines (or lines of separators only): they are not rows. Only rows
+    whose first cell is empty are looked at cell by cell."""
+    cells = [c for c, t in frame.schema.items()
+             if c not in (FILE_COL, LINE_COL) and t == pl.String]
+    if not cells:
+        return frame
+    first = pl.col(cells[0]).str.strip_chars().fill_null("") == ""
+    candidates = frame.filter(first)
+    if candidates.height == 0:
+        return frame
+    blank = candidates.filter(
+        pl.all_horizontal(pl.col(cells).str.strip_chars().fill_null("") == ""))
+    if blank.height == 0:
+        return frame
+    return frame.filter(~pl.col(LINE_COL).is_in(blank.get_column(LINE_COL).implode()))
+
+
+def strip_text(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Blanks around IDs, names and periods removed. Stripping every cell costs more than
+    the rest of reading; the distinct values (a few per area) tell whether any needs it."""
+    stripped = []
+    for c in columns:
+        dtype = frame.schema[c]
+        values = frame.get_column(c).unique().cast(pl.String)
+        if not values.str.strip_chars().eq_missing(values).all():
+            stripped.append(pl.col(c).cast(pl.String).str.strip_chars().cast(dtype))
+    return frame.with_columns(stripped) if stripped else frame
 
 
 def _parse_csv(data: bytes, path: Path, sep: str,
@@ -399,11 +425,8 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) ->
                          hint="check the sheet name (--sheet) and the workbook")
     frame = frame.rename({c: c.strip() for c in frame.columns})
     numeric = {c.strip() for c, t in typed.schema.items() if t.is_numeric()}
-    cells = list(frame.columns)
-    frame = (
-        frame.with_row_index(LINE_COL, offset=2).with_columns(pl.lit(str(p)).alias(FILE_COL))
-        .filter(~pl.all_horizontal(pl.col(cells).str.strip_chars().fill_null("") == ""))
-    )
+    frame = drop_blank_rows(
+        frame.with_row_index(LINE_COL, offset=2).with_columns(pl.lit(str(p)).alias(FILE_COL)))
     return Extract(p, sha, frame, "xlsx", None, decimal or ".", [], frozenset(numeric))
 
 
@@ -422,14 +445,16 @@ def guess_decimal(frame: pl.DataFrame, sep: str | None, cols: list[str],
     cols = [c for c in cols if frame.schema.get(c) == pl.String]
     if not cols or frame.height == 0:
         return ","
-    v = pl.col(cols).str.strip_chars()
-    has_comma, has_point_decimal = frame.select(
-        pl.any_horizontal(v.str.contains(",", literal=True).any()).alias("comma"),
-        pl.any_horizontal(
-            (v.str.contains(_POINT_DECIMAL) & ~v.str.contains(_NUMBER[","])).any()
-        ).alias("point"),
+    has_comma, has_point = frame.select(
+        pl.any_horizontal(pl.col(cols).str.contains(",", literal=True).any()).alias("comma"),
+        pl.any_horizontal(pl.col(cols).str.contains(".", literal=True).any()).alias("point"),
     ).row(0)
-    if has_comma or not has_point_decimal:
+    if has_comma or not has_point:
+        return ","  # (the usual register extract: integers only, decided in one pass)
+    v = pl.col(cols).str.strip_chars()
+    has_point_decimal = frame.select(pl.any_horizontal(
+        (v.str.contains(_POINT_DECIMAL) & ~v.str.contains(_NUMBER[","])).any())).item()
+    if not has_point_decimal:
         return ","
     thousands = [
         Finding("input-ambiguous-decimal",
@@ -549,11 +574,15 @@ def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]
         extract.frame.select(FILE_COL, LINE_COL, *text_cols, *numeric_cols), extract, spec)
     findings += extract.notes + _numeric_ids(frame, extract, spec.input.area)
     zero = tuple(spec.input.zero_symbols)
+    plain = _plain_integers(frame, numeric_cols)
     parsed: dict[str, pl.Expr] = {}
     present: dict[str, pl.Expr] = {}
     for c in numeric_cols:
         dtype = frame.schema[c]
-        if dtype == pl.String:
+        if c in plain:  # every cell a plain integer: no symbols, blanks or separators
+            parsed[c] = pl.col(c).cast(pl.Int64).cast(pl.Float64)
+            present[c] = pl.lit(True)
+        elif dtype == pl.String:
             decimal = "." if c in extract.number_cells else extract.decimal
             parsed[c] = number_expr(c, decimal, zero)
             present[c] = _cleaned(c, zero).is_not_null()
@@ -566,8 +595,8 @@ def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]
                                     hint="store counts as numbers"))
             parsed[c] = pl.lit(None, pl.Float64)
             present[c] = pl.lit(False)
-    findings += _withheld(frame, extract, [c for c in numeric_cols
-                                           if frame.schema[c] == pl.String], zero)
+    findings += _withheld(frame, extract, [c for c in numeric_cols if c not in plain
+                                           and frame.schema[c] == pl.String], zero)
     work = frame.with_columns(
         *[e.alias(f"_num_{c}") for c, e in parsed.items()],
         *[e.alias(f"_has_{c}") for c, e in present.items()],
@@ -601,7 +630,18 @@ def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]
         *[_id_text(c, frame.schema[c]) for c in text_cols],
         *[pl.col(f"_num_{c}").alias(c) for c in numeric_cols],
     )
-    return typed, findings
+    return strip_text(typed, text_cols), findings
+
+
+def _plain_integers(frame: pl.DataFrame, columns: list[str]) -> set[str]:
+    """Text columns whose every cell is a plain integer (what register extracts mostly
+    hold): parsed by one cast, without the pattern matching German numbers need."""
+    strings = [c for c in columns if frame.schema[c] == pl.String]
+    if not strings or frame.height == 0:
+        return set()
+    nulls = frame.select(pl.col(c).cast(pl.Int64, strict=False).null_count().alias(c)
+                         for c in strings).row(0, named=True)
+    return {c for c in strings if nulls[c] == 0}
 
 
 def _id_text(column: str, dtype: pl.DataType) -> pl.Expr:
@@ -610,7 +650,7 @@ def _id_text(column: str, dtype: pl.DataType) -> pl.Expr:
         return (pl.when(pl.col(column) == pl.col(column).round())
                 .then(pl.col(column).cast(pl.Int64, strict=False).cast(pl.String))
                 .otherwise(pl.col(column).cast(pl.String)).alias(column))
-    return pl.col(column).cast(pl.String).str.strip_chars()
+    return pl.col(column).cast(pl.String)  # blanks around: strip_text
 
 
 def _drop_total_rows(frame: pl.DataFrame, extract: Extract,
@@ -659,17 +699,18 @@ def _withheld(frame: pl.DataFrame, extract: Extract, columns: list[str],
     symbols = [s for s in NULL_SYMBOLS if s not in zero_symbols]
     if not columns:
         return []
-    counts = frame.select(
-        (_stripped(c).fill_null("") == sym).sum().alias(f"{i}\x00{j}")
-        for i, c in enumerate(columns) for j, sym in enumerate(symbols)).row(0)
+    totals = frame.select(_stripped(c).fill_null("").is_in(symbols).sum().alias(c)
+                          for c in columns).row(0, named=True)
     out = []
-    for i, c in enumerate(columns):
-        by = {sym: counts[i * len(symbols) + j] for j, sym in enumerate(symbols)}
-        n = sum(by.values())
+    for c in columns:
+        n = totals[c]
         if not n:
             continue
+        by = (frame.select(_stripped(c).fill_null("").alias("symbol"))
+              .filter(pl.col("symbol").is_in(symbols)).group_by("symbol").len()
+              .sort("len", "symbol", descending=[True, False]))
         parts = ", ".join(f"{'empty' if sym == '' else repr(sym)} {k}"
-                          for sym, k in by.items() if k)
+                          for sym, k in by.iter_rows())
         out.append(Finding("input-withheld", f"{n} cell(s) without a value, read as null "
                            f"({parts})", severity="info", file=str(extract.path), column=c,
                            hint="withheld or missing values; an area lacking a used "

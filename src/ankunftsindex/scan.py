@@ -24,7 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from .errors import FILE_COL, LINE_COL
-from .read import Extract, detect_separator, file_sha256, spec_columns
+from .read import Extract, detect_separator, file_sha256, spec_columns, strip_text
 from .spec import Spec
 
 PARQUET = (".parquet", ".pq")
@@ -86,17 +86,6 @@ def _text(column: str, spec: Spec) -> pl.Expr:
     return expr.cast(pl.Categorical) if name_only else expr
 
 
-def strip_text(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """Blanks around IDs, names and periods removed, as the reader does. Stripping every
-    cell costs more than the rest of a scan; the distinct values (a few per area) tell
-    whether any cell needs it."""
-    stripped = []
-    for c in columns:
-        dtype = frame.schema[c]
-        values = frame.get_column(c).unique().cast(pl.String)
-        if not values.str.strip_chars().eq_missing(values).all():
-            stripped.append(pl.col(c).cast(pl.String).str.strip_chars().cast(dtype))
-    return frame.with_columns(stripped) if stripped else frame
 
 
 def scan_csv_inputs(
