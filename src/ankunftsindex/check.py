@@ -34,12 +34,21 @@ def check_ids(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     if period is None:
         return findings
     p = pl.col(period)
-    bad = frame.filter((~(p.str.contains(MONTHLY) | p.str.contains(YEARLY))).fill_null(True))
-    findings += rows_to_findings(
-        bad, period, "input-bad-period", "period is neither YYYY-MM nor YYYY",
-        "write periods as 2025-01 (monthly) or 2025 (yearly)")
-    monthly = frame.filter(p.str.contains(MONTHLY).fill_null(False))
-    yearly = frame.filter(p.str.contains(YEARLY).fill_null(False))
+    # judged once per distinct period (a few dozen), then the rows are looked up
+    distinct = frame.get_column(period).unique()
+    kinds = pl.DataFrame({"text": distinct}).select(
+        pl.col("text"), pl.col("text").str.contains(MONTHLY).fill_null(False).alias("m"),
+        pl.col("text").str.contains(YEARLY).fill_null(False).alias("y"))
+    wrong = kinds.filter(~pl.col("m") & ~pl.col("y"))
+    if wrong.height:
+        bad = frame.filter(p.is_in(wrong["text"].drop_nulls().implode()) | p.is_null())
+        findings += rows_to_findings(
+            bad, period, "input-bad-period", "period is neither YYYY-MM nor YYYY",
+            "write periods as 2025-01 (monthly) or 2025 (yearly)")
+    if not (kinds["m"].any() and kinds["y"].any()):
+        return findings
+    monthly = frame.filter(p.is_in(kinds.filter("m")["text"].implode()))
+    yearly = frame.filter(p.is_in(kinds.filter("y")["text"].implode()))
     if monthly.height and yearly.height:
         minority = yearly if yearly.height <= monthly.height else monthly
         kind = "yearly" if minority is yearly else "monthly"
@@ -53,8 +62,15 @@ def check_ids(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
 def check_duplicates(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     """Each area appears once per period."""
     keys = [spec.input.area] + ([spec.input.period] if spec.input.period else [])
+    from .derive import is_presorted
+
+    # the usual case, decided in one pass without hashing: rows in strictly increasing
+    # area, period order (an extract written area by area) cannot repeat a key
+    no_nulls = sum(frame.get_column(k).null_count() for k in keys) == 0
+    if no_nulls and is_presorted(frame, spec.input.area, spec.input.period):
+        return []
     if frame.select(pl.struct(keys).n_unique()).item() == frame.height:
-        return []  # the usual case, decided in one pass
+        return []
     # position in the concatenated input: (file, line) is not unique when a file is
     # given twice
     dup = (
@@ -140,19 +156,19 @@ PERIOD_NUMBER = "_period_number"
 def with_period_numbers(frame: pl.DataFrame, spec: Spec) -> pl.DataFrame:
     """The frame with :data:`PERIOD_NUMBER`: its period as a number for the rows whose
     period has the data's (majority) format, null otherwise. Computed once per distinct
-    period, so the time-series checks share it cheaply."""
+    period and added as one column (the others are shared, not copied)."""
     period = spec.input.period
     if period is None or frame.height == 0 or PERIOD_NUMBER in frame.columns:
         return frame
-    distinct = frame.select(pl.col(period).unique().alias("_period"))
-    monthly = distinct.select(pl.col("_period").str.contains(MONTHLY).fill_null(False)
-                              .any()).item()
+    distinct = frame.select(pl.col(period).unique().drop_nulls().alias("_period"))
+    monthly = distinct.select(pl.col("_period").str.contains(MONTHLY).any()).item()
     pattern = MONTHLY if monthly else YEARLY
     numbers = distinct.with_columns(
-        pl.when(pl.col("_period").str.contains(pattern).fill_null(False))
-        .then(_period_number()).alias(PERIOD_NUMBER))
-    return frame.join(numbers, left_on=period, right_on="_period", how="left",
-                      maintain_order="left")
+        pl.when(pl.col("_period").str.contains(pattern)).then(_period_number())
+        .alias("_number"))
+    return frame.with_columns(
+        pl.col(period).replace_strict(numbers["_period"], numbers["_number"], default=None,
+                                      return_dtype=pl.Int64).alias(PERIOD_NUMBER))
 
 
 def _periodic(frame: pl.DataFrame, spec: Spec) -> tuple[pl.DataFrame, bool] | None:
@@ -162,9 +178,14 @@ def _periodic(frame: pl.DataFrame, spec: Spec) -> tuple[pl.DataFrame, bool] | No
     if period is None or frame.height == 0:
         return None
     frame = with_period_numbers(frame, spec)
-    rows = frame.filter(pl.col(PERIOD_NUMBER).is_not_null()
-                        & pl.col(spec.input.area).is_not_null()
-                        & (pl.col(spec.input.area) != ""))
+    jump = spec.checks.jump
+    keep = dict.fromkeys([FILE_COL, LINE_COL, spec.input.area, period, PERIOD_NUMBER,
+                          *((jump.columns or [spec.input.population]) if jump else [])])
+    rows = frame.select(list(keep))
+    usable = (pl.col(PERIOD_NUMBER).is_not_null() & pl.col(spec.input.area).is_not_null()
+              & (pl.col(spec.input.area) != ""))
+    if not rows.select(usable.all()).item():  # else no copy of the (large) frame
+        rows = rows.filter(usable)
     monthly = rows.height > 0 and len(rows[period][0]) == 7
     return rows.with_columns(pl.col(period).alias("_period"),
                              pl.col(PERIOD_NUMBER).alias("_p")), monthly
@@ -237,14 +258,21 @@ def check_jumps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     rows, _ = got
     area = spec.input.area
     findings: list[Finding] = []
-    ordered = rows.sort(area, "_p")
+    from .derive import is_presorted
+
+    ordered = rows if is_presorted(rows, area, "_p") else rows.sort(area, "_p")
+    same_area = pl.col(area) == pl.col(area).shift(1)  # the rows are in area order
     for c in jump.columns or [spec.input.population]:
-        prev = pl.col(c).shift(1).over(area)
-        prev_period = pl.col("_period").shift(1).over(area)
+        prev = pl.when(same_area).then(pl.col(c).shift(1))
+        jumped = (prev >= max(jump.min_base, 1e-12)) & (
+            (pl.col(c) - prev).abs() / prev > jump.max_change)
+        # only the (few) rows that jumped are materialised, with their predecessor
+        at = ordered.lazy().with_row_index("_i").filter(jumped).select("_i").collect()["_i"]
+        before = ordered[(at - 1).cast(pl.Int64)]
         bad = (
-            ordered.with_columns(prev.alias("_prev"), prev_period.alias("_prev_period"))
-            .filter((pl.col("_prev") >= max(jump.min_base, 1e-12))
-                    & ((pl.col(c) - pl.col("_prev")).abs() / pl.col("_prev") > jump.max_change))
+            ordered[at.cast(pl.Int64)]
+            .with_columns(before.get_column(c).alias("_prev"),
+                          before.get_column("_period").alias("_prev_period"))
             .with_columns(((pl.col(c) / pl.col("_prev") - 1) * 100).round(0)
                           .cast(pl.Int64).alias("_pct"))
             .with_columns(pl.col("_prev").cast(pl.String).str.strip_suffix(".0"))

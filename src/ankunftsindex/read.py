@@ -740,6 +740,13 @@ def read_inputs(
         raise InputError("no input files given", code="input-none",
                          hint="pass one or more extract files (CSV, XLSX or Parquet)")
     _, numeric = spec_columns(spec)
+    if not (spec.input.footer_rows or spec.input.drop_areas):
+        from .scan import scan_parquet_inputs
+
+        # clean Parquet: one lazy scan of the spec's columns (it steps aside otherwise)
+        fast = scan_parquet_inputs(paths, spec, decimal=decimal)
+        if fast is not None:
+            return fast[0], fast[1], []
     seen: dict[Path, str] = {}
     extracts: list[Extract] = []
     frames: list[pl.DataFrame] = []

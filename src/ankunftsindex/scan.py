@@ -52,6 +52,8 @@ def scan_parquet_inputs(
             return None
         if any(not schema[c].is_numeric() for c in numeric):
             return None
+        if schema[spec.input.area] != pl.String:
+            return None  # IDs stored as numbers: the reader warns about lost zeros
         floats |= {c for c in numeric if schema[c].is_float()}
         scans.append(
             pl.scan_parquet(p).with_row_index(LINE_COL, offset=1).select(
