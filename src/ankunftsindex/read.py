@@ -105,6 +105,9 @@ def _utf8(raw: bytes, path: Path, encoding: str | None) -> tuple[bytes, str]:
         _refuse_mixed_encodings(body, path, bom=body is not raw)
     for enc in candidates:
         try:
+            if enc.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig"):
+                _check_utf8(body)  # without a copy of the text: files may be gigabytes
+                return body, "utf-8-sig" if body is not raw else "utf-8"
             text = body.decode(enc)
         except (UnicodeDecodeError, LookupError) as exc:
             if encoding:
@@ -114,10 +117,23 @@ def _utf8(raw: bytes, path: Path, encoding: str | None) -> tuple[bytes, str]:
                     hint="try --encoding=cp1252 (Windows exports) or --encoding=utf-8",
                 ) from None
             continue
-        if enc.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig"):
-            return body, "utf-8-sig" if body is not raw else "utf-8"
         return text.removeprefix("\ufeff").encode("utf-8"), enc
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+def _check_utf8(body: bytes, chunk: int = 1 << 24) -> None:
+    """Raise UnicodeDecodeError (with the file offset) unless ``body`` is UTF-8; in chunks,
+    so that no copy of a large file's text is made (ASCII is decided in one pass)."""
+    if body.isascii():
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(body)
+    for start in range(0, len(body), chunk):
+        try:
+            decoder.decode(view[start:start + chunk], final=start + chunk >= len(body))
+        except UnicodeDecodeError as exc:
+            raise UnicodeDecodeError("utf-8", body, start + exc.start, start + exc.end,
+                                     exc.reason) from None
 
 
 #: A UTF-8 sequence of a letter outside ASCII (ä, ö, ü, ß, é, …): in a cp1252 file these
@@ -129,7 +145,7 @@ def _refuse_mixed_encodings(body: bytes, path: Path, *, bom: bool) -> None:
     """A file that is not UTF-8 throughout, but has a BOM or UTF-8 letters elsewhere, was
     put together from parts in two encodings: any single decoding garbles some names."""
     try:
-        body.decode("utf-8")
+        _check_utf8(body)
         return
     except UnicodeDecodeError as exc:
         bad = exc.start

@@ -324,3 +324,18 @@ def test_workbook_rows_keep_their_numbers_after_an_empty_row(tmp_path: Path) -> 
     book.close()
     _frame, findings = read(path)
     assert codes(findings) == [("input-not-a-number", 4)]
+
+
+def test_utf8_check_in_chunks_agrees_with_decoding() -> None:
+    from ankunftsindex.read import _check_utf8
+
+    text = ("Gröpelingen;Süd;" * 50).encode()
+    for chunk in (1, 2, 3, 7, 64):  # sequences split across every possible boundary
+        _check_utf8(text, chunk=chunk)
+    broken = text[:101] + b"\xfc" + text[101:]
+    with pytest.raises(UnicodeDecodeError) as plain:
+        broken.decode("utf-8")
+    for chunk in (5, 64, 1 << 20):
+        with pytest.raises(UnicodeDecodeError) as info:
+            _check_utf8(broken, chunk=chunk)
+        assert abs(info.value.start - plain.value.start) <= 3
