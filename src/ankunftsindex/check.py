@@ -362,6 +362,11 @@ class Report:
     def to_dict(self, strict: bool = False, limit: int = 1000) -> dict[str, Any]:
         """Plain data for ``validate --format json`` (the first ``limit`` findings)."""
         ordered = sorted(self.findings, key=lambda f: SEVERITIES.index(f.severity))
+        rows: dict[str, int] = {}
+        if self.frame is not None:  # rows of each file that were read
+            counts = self.frame.get_column(FILE_COL).cast(pl.String).value_counts()
+            rows = dict(zip(*(counts.get_column(c).to_list() for c in counts.columns),
+                            strict=True))
         return {
             "valid": not self.failing(strict),
             "strict": strict,
@@ -373,7 +378,7 @@ class Report:
             "findings": [f.to_dict() for f in ordered[:limit]],
             "files": [{"file": str(e.path), "sha256": e.sha256, "encoding": e.encoding,
                        "separator": e.separator, "decimal": e.decimal,
-                       "rows": e.frame.height} for e in self.extracts],
+                       "rows": rows.get(str(e.path), 0)} for e in self.extracts],
             "spec_sha256": self.spec.sha256(),
         }
 

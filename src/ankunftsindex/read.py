@@ -757,12 +757,17 @@ def read_inputs(
                          hint="pass one or more extract files (CSV, XLSX or Parquet)")
     _, numeric = spec_columns(spec)
     if not (spec.input.footer_rows or spec.input.drop_areas):
-        from .scan import scan_parquet_inputs
+        from .scan import scan_csv_inputs, scan_parquet_inputs, withheld_notes
 
         # clean Parquet: one lazy scan of the spec's columns (it steps aside otherwise)
         fast = scan_parquet_inputs(paths, spec, decimal=decimal)
         if fast is not None:
             return fast[0], fast[1], []
+        # clean UTF-8 CSV of integers: a typed scan instead of all cells as text
+        fast = scan_csv_inputs(paths, spec, encoding=encoding, separator=separator,
+                               decimal=decimal)
+        if fast is not None:
+            return fast[0], fast[1], withheld_notes(fast[0], fast[1], spec)
     seen: dict[Path, str] = {}
     extracts: list[Extract] = []
     frames: list[pl.DataFrame] = []

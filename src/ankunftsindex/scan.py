@@ -23,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .errors import FILE_COL, LINE_COL
+from .errors import FILE_COL, LINE_COL, Finding
 from .read import Extract, detect_separator, file_sha256, spec_columns, strip_text
 from .spec import Spec
 
@@ -107,9 +107,6 @@ def scan_csv_inputs(
     scans: list[pl.LazyFrame] = []
     extracts: list[Extract] = []
     for p in files:
-        # blank lines are skipped by the reader but still counted; leave them to it
-        if _has_blank_line(p):
-            return None
         with p.open("rb") as fh:
             head = fh.read(1 << 16)
         bom = head.startswith(b"\xef\xbb\xbf")
@@ -118,14 +115,18 @@ def scan_csv_inputs(
         except UnicodeDecodeError:
             return None
         sep = separator or detect_separator(header)
+        if len(sep) != 1 or sep in '"\r\n':
+            return None
+        names = header.rstrip("\r").split(sep)
+        if (any(n != n.strip() or not n for n in names) or len(set(names)) != len(names)
+                or any(c not in names for c in [*text, *numeric])):
+            return None
+        # the reader's checks of whole lines, in one pass over the bytes: no NUL, no
+        # quotes, no replacement character, no blank line, every row the header's cells
+        if not _plain_lines(p, sep.encode(), len(names)):
+            return None
         options = {"separator": sep, "quote_char": '"', "infer_schema": False,
                    "encoding": "utf8"}
-        try:
-            names = pl.scan_csv(p, **options).collect_schema().names()
-        except Exception:
-            return None
-        if any(n != n.strip() for n in names) or any(c not in names for c in [*text, *numeric]):
-            return None
         scans.append(
             pl.scan_csv(p, **options, schema_overrides={c: pl.Int64 for c in numeric})
             .with_row_index(LINE_COL, offset=2).select(
@@ -152,15 +153,40 @@ def scan_csv_inputs(
     return frame, extracts
 
 
-def _has_blank_line(path: Path) -> bool:
-    """An empty file or one with an empty line, read in chunks (not all at once)."""
+def withheld_notes(frame: pl.DataFrame, extracts: list[Extract],
+                   spec: Spec) -> list[Finding]:
+    """The reader's ``input-withheld`` notes for scanned CSV files: with integer cells
+    only, a null is an empty cell."""
+    _, numeric = spec_columns(spec)
+    out = []
+    for e in extracts:
+        rows = frame.filter(pl.col(FILE_COL) == str(e.path)) if len(extracts) > 1 else frame
+        nulls = rows.select(pl.col(numeric).null_count()).row(0, named=True)
+        out += [Finding("input-withheld", f"{n} cell(s) without a value, read as null "
+                        f"(empty {n})", severity="info", file=str(e.path), column=c,
+                        hint="withheld or missing values; an area lacking a used "
+                        "indicator is not scored (status missing_data)")
+                for c, n in nulls.items() if n]
+    return out
+
+
+def _plain_lines(path: Path, sep: bytes, width: int) -> bool:
+    """In chunks (not the file at once): no NUL byte, quote mark, replacement character,
+    carriage return without a line feed or blank line, and as many separators as
+    ``width - 1`` per line, so that every row has the header's cells."""
+    seps = lines = 0
     tail = b"\n"  # the start of the file counts as after a line end
-    seen = False
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            seen = seen or bool(chunk.strip())
+        for chunk in iter(lambda: fh.read(1 << 24), b""):
             window = tail + chunk
-            if b"\n\n" in window or b"\n\r\n" in window:
-                return True
-            tail = window[-2:]
-    return not seen
+            if (b"\x00" in chunk or b'"' in chunk or b"\n\n" in window
+                    or b"\n\r\n" in window or "\ufffd".encode() in window
+                    or chunk.count(b"\r") != chunk.count(b"\r\n")):
+                return False
+            seps += chunk.count(sep)
+            lines += chunk.count(b"\n")
+            tail = window[-3:]
+    if tail[-1:] != b"\n":
+        lines += 1  # the last line without a line end
+    return lines >= 2 and seps == (width - 1) * lines
+

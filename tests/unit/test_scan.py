@@ -159,6 +159,13 @@ def test_clean_csv_gives_the_readers_frame(tmp_path: Path, bom: bool, newline: s
     ("line of blanks", CSV + "   \n", "utf-8"),
     ("empty line at the end", CSV + "\n", "utf-8"),
     ("empty file", "", "utf-8"),
+    ("short row in a column the spec does not read",
+     CSV.replace(";Ausl\n", ";Ausl;Extra\n").replace(";100\n", ";100;1\n"), "utf-8"),
+    ("NUL byte", CSV.replace("Süd", "S\x00d"), "utf-8"),
+    ("quoted cell", CSV.replace("Süd", '"Süd"'), "utf-8"),
+    ("replacement character", CSV.replace("Süd", "S\ufffdd"), "utf-8"),
+    ("header named twice", CSV.replace(";Ausl", ";EW"), "utf-8"),
+    ("trailing separator in the header", CSV.replace(";Ausl\n", ";Ausl;\n"), "utf-8"),
 ])
 def test_csv_the_reader_runs_whenever_it_must_look(tmp_path: Path, case: str, text: str,
                                                    encoding: str) -> None:
@@ -202,3 +209,15 @@ def test_only_text_files_take_the_csv_fast_path(tmp_path: Path) -> None:
         path = csv(tmp_path, name=f"a{suffix}")
         assert scan_csv_inputs([path], SPEC) is None, suffix
     assert scan_csv_inputs([csv(tmp_path, name="a.txt")], SPEC) is not None
+
+
+def test_empty_cells_of_a_scanned_csv_are_noted_as_the_reader_notes_them(
+        tmp_path: Path) -> None:
+    from ankunftsindex.read import read_extract, read_inputs, to_typed
+
+    path = csv(tmp_path, CSV.replace(";300\n", ";\n"))
+    frame, _, findings = read_inputs([path], SPEC)
+    assert frame["Name"].dtype == pl.Categorical  # the scan was taken
+    slow, slow_findings = to_typed(read_extract(path), SPEC)
+    assert frame.with_columns(pl.col(FILE_COL, "Name").cast(pl.String)).equals(slow)
+    assert [f.to_dict() for f in findings] == [f.to_dict() for f in slow_findings]
