@@ -232,19 +232,21 @@ def check_gaps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
         .filter(pl.col("lacks").list.len() > 0)
         .sort(area)
     )
-    for row in per_area.head(200).iter_rows(named=True):
-        lacks = [_period_label(p, monthly) for p in row["lacks"]]
-        span = ", ".join(lacks) if len(lacks) <= 4 else f"{lacks[0]} … {lacks[-1]}"
-        findings.append(Finding(
-            "input-gap", f"area {row[area]} has no row for {len(lacks)} period(s) that "
-            f"other areas have: {span}", severity="warning", file=row[FILE_COL],
-            line=row[LINE_COL], column=area, value=row[area],
-            hint="the area is missing from some extracts (new or renamed area? see "
-            "docs/errors.md); its flows and changes over those periods have no value"))
-    if per_area.height > 200:
-        findings.append(Finding("input-gap", f"{per_area.height - 200} more area(s) with "
-                                "gaps (not listed)", severity="warning", column=area))
-    return findings
+    e = pl.element()
+    label = (e.cast(pl.String).str.zfill(4) if not monthly else
+             (e // 12).cast(pl.String).str.zfill(4) + "-"
+             + (e % 12 + 1).cast(pl.String).str.zfill(2))
+    labels = pl.col("lacks").list.eval(label)
+    per_area = per_area.with_columns(
+        pl.col("lacks").list.len().alias("_n"),
+        pl.when(pl.col("lacks").list.len() <= 4).then(labels.list.join(", "))
+        .otherwise(labels.list.first() + " … " + labels.list.last()).alias("_span"))
+    return findings + rows_to_findings(
+        per_area, area, "input-gap",
+        f"area {{{area}}} has no row for {{_n}} period(s) that other areas have: {{_span}}",
+        "the area is missing from some extracts (new or renamed area? see docs/errors.md); "
+        "its flows and changes over those periods have no value", severity="warning",
+        limit=200)
 
 
 def check_jumps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:

@@ -722,11 +722,13 @@ def _withheld(frame: pl.DataFrame, extract: Extract, columns: list[str],
         n = totals[c]
         if not n:
             continue
-        by = (frame.select(_stripped(c).fill_null("").alias("symbol"))
-              .filter(pl.col("symbol").is_in(symbols)).group_by("symbol").len()
-              .sort("len", "symbol", descending=[True, False]))
-        parts = ", ".join(f"{'empty' if sym == '' else repr(sym)} {k}"
-                          for sym, k in by.iter_rows())
+        parts = (frame.select(_stripped(c).fill_null("").alias("symbol"))
+                 .filter(pl.col("symbol").is_in(symbols)).group_by("symbol").len()
+                 .sort("len", "symbol", descending=[True, False])
+                 .select(pl.when(pl.col("symbol") == "").then(pl.lit("empty"))
+                         .otherwise(pl.lit("'") + pl.col("symbol") + pl.lit("'"))
+                         + pl.lit(" ") + pl.col("len").cast(pl.String))
+                 .to_series().str.join(", ").item())
         out.append(Finding("input-withheld", f"{n} cell(s) without a value, read as null "
                            f"({parts})", severity="info", file=str(extract.path), column=c,
                            hint="withheld or missing values; an area lacking a used "
