@@ -45,6 +45,8 @@ _NUMBER = {
     ".": rf"^[+-]?(\d+|\d{{1,3}}(,\d{{3}})+)(\.\d+)?{_EXP}$",
 }
 _NOT_FINITE = r"^[+-]?(nan|inf|infinity)$"
+#: Blanks inside a number only as thousands separators: "1 675", "- 23", not "12 34".
+_BLANK_GROUPS = r"^[+-]?[ \u00a0\u202f]*\d{1,3}([ \u00a0\u202f]\d{3})*([.,]\d+)?$"
 
 
 @dataclass
@@ -497,8 +499,10 @@ def number_expr(column: str, decimal: str, zero_symbols: tuple[str, ...] = ()) -
     normal = s.str.replace_all(thousands, "", literal=True)
     if decimal == ",":
         normal = normal.str.replace_all(",", ".", literal=True)
+    cell = pl.col(column).str.strip_chars()
+    blanks_ok = ~cell.str.contains(_BLANKS) | cell.str.contains(_BLANK_GROUPS)
     return (
-        pl.when(s.str.contains(_NUMBER[decimal]))
+        pl.when(s.str.contains(_NUMBER[decimal]) & blanks_ok)
         .then(normal.cast(pl.Float64, strict=False))
         .otherwise(None)
         .alias(column)

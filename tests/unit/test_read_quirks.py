@@ -339,3 +339,12 @@ def test_utf8_check_in_chunks_agrees_with_decoding() -> None:
         with pytest.raises(UnicodeDecodeError) as info:
             _check_utf8(broken, chunk=chunk)
         assert abs(info.value.start - plain.value.start) <= 3
+
+
+@pytest.mark.parametrize("cell", ["12 34", "1 2 3", "1\t234", "1 2345"])
+def test_blanks_inside_a_number_only_as_thousands_separators(tmp_path: Path,
+                                                              cell: str) -> None:
+    path = write(tmp_path, f"{HEADER}\n01;A;2025-01;1 675;{cell}\n02;B;2025-01;- 23;5\n")
+    frame, findings = read(path)
+    assert [(f.code, f.line, f.value) for f in findings] == [("input-not-a-number", 2, cell)]
+    assert frame["EW"].to_list() == [1675.0, -23.0]
