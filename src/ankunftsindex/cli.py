@@ -183,10 +183,7 @@ def compute(
             # everything that could fail is done: from here on, write and report
             step("writing")
             write_output(result.frame, output, result.metadata(), kind, csv_dialect.value)
-        for warning in result.warnings:
-            _stderr().print(f"warning[{warning.code}]: {warning.render()}"
-                            + (f"\nhint: {warning.hint}" if warning.hint else ""),
-                            markup=False)
+        print_warnings(result.warnings)
         if as_json:
             typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         elif view is not None:
@@ -258,6 +255,13 @@ def _tune_allocator() -> None:
     before polars is loaded; the user's own setting wins."""
     os.environ.setdefault("_RJEM_MALLOC_CONF",
                           "background_thread:true,dirty_decay_ms:500,muzzy_decay_ms:0")
+
+
+def print_warnings(findings: list[Any]) -> None:
+    """Warnings on stderr, one line each with its hint, whatever else is printed."""
+    for w in findings:
+        _stderr().print(f"warning[{w.code}]: {w.render()}"
+                        + (f"\nhint: {w.hint}" if w.hint else ""), markup=False)
 
 
 def _on_terminal() -> bool:

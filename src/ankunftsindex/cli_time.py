@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import DebugOpt, _stderr, app, handle_errors
+from .cli import DebugOpt, ReportFormat, app, handle_errors, print_warnings
 from .errors import EXIT_FINDINGS, EXIT_OK
 
 
@@ -25,21 +25,10 @@ class DiffFormat(StrEnum):
     csv = "csv"
 
 
-class WatchFormat(StrEnum):
-    text = "text"
-    json = "json"
-
-
 class WatchRule(StrEnum):
     both = "both"
     rise = "rise"
     persistence = "persistence"
-
-
-def _warn(findings: list[Any]) -> None:
-    for w in findings:
-        _stderr().print(f"warning[{w.code}]: {w.render()}"
-                        + (f"\nhint: {w.hint}" if w.hint else ""), markup=False)
 
 
 @app.command(help=(
@@ -81,7 +70,7 @@ def diff(
         report = diff_outputs(select_period(old_out, old_period, "--old-period"),
                               select_period(new_out, new_period, "--new-period"),
                               tolerance=tolerance)
-        _warn(report.warnings)
+        print_warnings(report.warnings)
         if fmt == DiffFormat.json:
             typer.echo(json.dumps(report.to_dict(top), ensure_ascii=False, indent=2))
         elif fmt == DiffFormat.csv:
@@ -190,8 +179,8 @@ def watch(
     as_of: Annotated[str | None, typer.Option(
         help="Look from this period (default: the latest in the file).", show_default=False)
     ] = None,
-    fmt: Annotated[WatchFormat, typer.Option(
-        "--format", help="text for people, json for machines.")] = WatchFormat.text,
+    fmt: Annotated[ReportFormat, typer.Option(
+        "--format", help="text for people, json for machines.")] = ReportFormat.text,
     debug: DebugOpt = False,
 ) -> None:
     """Flag areas of a panel output by the rise and persistence rules."""
@@ -207,8 +196,8 @@ def watch(
             rise=rise if rule != WatchRule.persistence else None,
             persist=persist if rule != WatchRule.rise else None)
         report = run(read_output(output), rules)
-        _warn(report.warnings)
-        if fmt == WatchFormat.json:
+        print_warnings(report.warnings)
+        if fmt == ReportFormat.json:
             typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         else:
             typer.echo(render_watch(report))
