@@ -70,7 +70,9 @@ class Result:
         """Counts per status (all rows) and, for the latest period, per class of each index
         and per type; plain data for the terminal and for ``--json``."""
         f = self.frame
-        latest = self.periods[-1] if self.periods else None
+        # a cross-section (no input.period) has no periods to name
+        periods = self.periods if self.spec.input.period is not None else []
+        latest = periods[-1] if periods else None
         last = f.filter(pl.col("period") == latest) if "period" in f.columns else f
         status = _counts(f, "status")
         indices = {}
@@ -83,7 +85,7 @@ class Result:
         out: dict[str, Any] = {
             "rows": f.height,
             "areas": f["area"].n_unique(),
-            "periods": self.periods,
+            "periods": periods,
             "latest_period": latest,
             "status": {s: status[s] for s in sorted(status)},
             "indices": indices,

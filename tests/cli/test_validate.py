@@ -161,3 +161,17 @@ def test_a_cell_that_starts_with_an_apostrophe_and_a_formula_sign_reads_back_exa
     assert ",''=Altstadt," in out.read_text(encoding="utf-8")
     names = set(read_output(out).frame["name"].to_list())
     assert names == {"'=Altstadt", "Neustadt", "@Hafen"}
+
+
+def test_json_summary_of_a_cross_section_names_no_period(tmp_path: Path) -> None:
+    spec = tmp_path / "cs.yaml"
+    spec.write_text("spec_version: 1\ninput: {area: Gebiet, population: EW}\nindicators:\n"
+                    "  s: {numerator: Ausl, per: 100}\nindices:\n"
+                    "  i: {weights: {s: 1}, classes: [{label: a}]}\n", encoding="utf-8")
+    data = tmp_path / "cs.csv"
+    data.write_text("Gebiet;EW;Ausl\n01;1000;100\n02;2000;500\n", encoding="utf-8")
+    result = run("compute", data, "--spec", spec, "-o", tmp_path / "cs.parquet", "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert (summary["periods"], summary["latest_period"]) == ([], None)
+    assert summary["indices"]["i"]["classes"] == {"a": 2}
