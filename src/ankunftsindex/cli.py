@@ -86,6 +86,7 @@ def handle_errors(debug: bool) -> Iterator[None]:
     except AnkunftsindexError as exc:
         if debug:
             traceback.print_exc()
+        print_warnings(exc.warnings)
         _stderr().print(exc.render(), markup=False)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt as exc:

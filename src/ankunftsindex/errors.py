@@ -72,6 +72,8 @@ class AnkunftsindexError(Exception):
     hint: str | None = None
     findings: list[Finding] = field(default_factory=list)
     total_findings: int | None = None
+    #: warnings found before the error (printed first: they may explain it)
+    warnings: list[Finding] = field(default_factory=list)
 
     exit_code = EXIT_INTERNAL
 

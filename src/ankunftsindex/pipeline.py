@@ -22,7 +22,7 @@ from .derive import (
     sort_output,
     standardise_columns,
 )
-from .errors import Finding, InputError
+from .errors import AnkunftsindexError, Finding, InputError
 from .exclude import assign_status, select_periods
 from .read import FILE_COL, LINE_COL, raise_errors, spec_columns
 from .spec import Spec, load_spec
@@ -145,8 +145,12 @@ def compute(
     report.raise_for(strict)
     assert report.frame is not None
     frame, report.frame = report.frame, None  # compute_result may let go of its columns
-    result = compute_result(frame, spec, periods=periods, findings=report.findings,
-                            crosswalk=crosswalk, progress=progress)
+    try:
+        result = compute_result(frame, spec, periods=periods, findings=report.findings,
+                                crosswalk=crosswalk, progress=progress)
+    except AnkunftsindexError as exc:
+        exc.warnings = [f for f in report.findings if f.severity == "warning"]
+        raise
     result.inputs = [InputFile(e.path.name, e.sha256) for e in report.extracts]
     if crosswalk is not None:
         result.inputs.append(InputFile(crosswalk.path.name, crosswalk.sha256))

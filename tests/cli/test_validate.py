@@ -175,3 +175,16 @@ def test_json_summary_of_a_cross_section_names_no_period(tmp_path: Path) -> None
     summary = json.loads(result.stdout)
     assert (summary["periods"], summary["latest_period"]) == ([], None)
     assert summary["indices"]["i"]["classes"] == {"a": 2}
+
+
+def test_warnings_are_shown_when_the_computation_fails_later(tmp_path: Path,
+                                                             spec: Path) -> None:
+    # 03 lacks 2025-02 (a gap, a warning); in 2025-02 the two remaining areas have the
+    # same foreign share, so z-scores cannot be computed (an error)
+    rows = ["01;A;2025-01;1000;100", "02;B;2025-01;2000;500", "03;C;2025-01;1000;300",
+            "01;A;2025-02;1000;100", "02;B;2025-02;2000;200"]
+    result = run("compute", extract(tmp_path, rows), "--spec", spec, "-o",
+                 tmp_path / "o.parquet")
+    assert result.exit_code == 4
+    assert "compute-zero-spread" in result.stderr
+    assert result.stderr.index("warning[input-gap]") < result.stderr.index("error[")
