@@ -19,6 +19,9 @@ from .normalise import (
 )
 from .spec import ClassDef, Index, Spec, Typology, spec_position
 
+#: Index values are ranked as rounded to this many decimals (see compute_index).
+RANK_DECIMALS = 12
+
 COLLECT = {"engine": "in-memory"}  # the streaming engine sums groups in varying order
 
 
@@ -78,7 +81,9 @@ def compute_index(
                         periods)
         frame = frame.with_columns(zscore(pl.col(index_id), ref, index.ddof).alias(index_id))
     return frame.with_columns(
-        pl.col(index_id).rank(method="min", descending=True).over(P)
+        # values equal to 12 decimals tie: sums of the same numbers in another order
+        # may differ in the last bit, which must not decide a rank
+        pl.col(index_id).round(RANK_DECIMALS).rank(method="min", descending=True).over(P)
         .cast(pl.UInt32).alias(f"{index_id}_rank"),
         class_expr(pl.col(index_id), index.classes).alias(f"{index_id}_class"),
     )

@@ -185,7 +185,8 @@ def sensitivity(
         "0.05,0.95",
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the per-area table (.parquet or .csv).")] = None,
-    top: Annotated[int, typer.Option("--top", help="Areas shown in the text view.")] = 20,
+    top: Annotated[int, typer.Option("--top", min=1,
+                                     help="Areas shown in the text view.")] = 20,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
 ) -> None:

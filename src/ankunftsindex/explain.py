@@ -106,6 +106,10 @@ def latest_period(frame: pl.DataFrame) -> str | None:
 def select_period(frame: pl.DataFrame, period: str | None) -> tuple[pl.DataFrame, str | None]:
     """The rows of one period (default: the latest); an unknown period is an error."""
     if "period" not in frame.columns:
+        if period is not None:
+            raise InputError(f"--period {period}: the output is a cross-section without "
+                             "periods", code="input-no-periods",
+                             hint="drop --period for a cross-section")
         return frame, None
     periods = sorted(set(frame["period"].to_list()))
     chosen = period or periods[-1]

@@ -103,7 +103,7 @@ def read_output(path: str | Path) -> Output:
     p = Path(path)
     if not p.is_file():
         raise InputError(f"{p}: output file not found", code="input-not-found",
-                         hint="give two outputs of `ankunftsindex compute` (Parquet or CSV)")
+                         hint="give an output of `ankunftsindex compute` (Parquet or CSV)")
     try:
         kind = format_for(p, None)
     except Exception:

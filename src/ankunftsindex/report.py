@@ -334,6 +334,13 @@ def build_report(frame: pl.DataFrame, spec: Spec, meta: dict[str, str], *,
         classes = dict(rows.select("area", f"{index_id}_class").iter_rows())
         status_by_area = dict(rows.select("area", "status").iter_rows())
         matched = len(set(shapes) & set(classes))
+        if not matched:
+            sample = ", ".join(sorted(shapes)[:3])
+            raise InputError(
+                f"{geo}: no feature's {key!r} is an area of the output (e.g. {sample})",
+                code="input-geojson",
+                hint="name the property that holds the area IDs with --geo-id; IDs are "
+                "text and keep their leading zeros (01010101, not 1010101)")
         note = (f"<p>{matched} von {len(shapes)} Flächen der GeoJSON-Datei "
                 f"(Eigenschaft <code>{esc(key)}</code>) haben Daten.</p>")
         sections.append(_section("karte", f"Karte: {esc(index.label or index_id)}{when}",

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from .aggregate import RANK_DECIMALS
 from .errors import ComputeError, InputError
 from .explain import select_period
 from .normalise import MAD_SCALE
@@ -94,7 +95,7 @@ class Sensitivity:
 
 def _ranks_min(values: np.ndarray, descending: bool) -> np.ndarray:
     """Ranks 1..n per column, ties at the lowest rank ("min"), as polars' rank."""
-    v = -values if descending else values
+    v = np.round(-values if descending else values, RANK_DECIMALS)  # ties as compute's
     order = np.argsort(v, axis=0, kind="stable")
     sv = np.take_along_axis(v, order, axis=0)
     n = v.shape[0]
@@ -230,7 +231,16 @@ def run_index(x: np.ndarray, ref: np.ndarray | None, index: Index, d: Draws,
             n = agg_ref.shape[0]
             mean = agg_ref.mean(axis=0)
             sd = np.sqrt(((agg_ref - mean) ** 2).sum(axis=0) / (n - dd))
-            agg = (agg - mean) / sd
+            with np.errstate(divide="ignore", invalid="ignore"):
+                agg = (agg - mean) / sd
+        if not np.isfinite(agg).all():
+            raise ComputeError(
+                f"index {index_id!r}: normalise: {method} gives an aggregate with zero "
+                "spread among the scored areas in some runs (e.g. when an indicator is "
+                "left out), so the index cannot be standardised",
+                code="compute-zero-spread",
+                hint="leave out that choice: --vary without leave_out, or --normalise "
+                f"without {method}")
         out[:, sel] = agg
         if progress is not None:
             progress(sel.size)
@@ -253,7 +263,7 @@ def _check_scores(s: np.ndarray, method: str, index_id: str, index: Index) -> No
             f"index {index_id!r}: normalise: {method} gives no finite scores for some "
             "indicator (zero spread among the scored areas)",
             code="compute-zero-spread",
-            hint="leave this method out with --normalise, e.g. --normalise zscore,rank")
+            hint=f"leave {method} out of --normalise (name the other methods to vary)")
 
 
 def classify(values: np.ndarray, index: Index) -> np.ndarray:

@@ -333,7 +333,8 @@ def read_metadata(path: str | Path) -> dict[str, str]:
 
         raise InputError(
             f"{sidecar_path(p)}: belongs to another version of {p.name} (csv_sha256 "
-            "differs): the run that wrote them was killed between the two renames",
+            "differs): the CSV was changed after compute (saved from a spreadsheet?) or "
+            "the run that wrote them was killed between the two renames",
             code="input-stale-sidecar",
             hint="run compute again to write the CSV and its sidecar anew")
     return {f"ankunftsindex.{k}": v if isinstance(v, str) else

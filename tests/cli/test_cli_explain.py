@@ -195,3 +195,38 @@ def test_exit_codes_for_usage_and_spec_errors(output: Path, tmp_path: Path) -> N
     result = run("sensitivity", EXTRACT, "--spec", bad)
     assert result.exit_code == 3 and "error[spec-" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_geojson_whose_ids_match_no_area_is_an_error(output: Path, tmp_path: Path) -> None:
+    geo = json.loads((SAMPLE / "beispielstadt.geojson").read_text(encoding="utf-8"))
+    for feature in geo["features"]:  # IDs as numbers: the leading zeros are lost
+        feature["properties"]["Gebiet_Nr"] = int(feature["properties"]["Gebiet_Nr"])
+    numeric = tmp_path / "numeric.geojson"
+    numeric.write_text(json.dumps(geo), encoding="utf-8")
+    out = tmp_path / "r.html"
+    result = run("report", output, "--geo", numeric, "-o", out)
+    assert result.exit_code == 4
+    assert "input-geojson" in result.stderr and "leading zeros" in result.stderr
+    assert not out.exists()
+
+
+def test_period_options_on_a_cross_section_are_errors(tmp_path: Path) -> None:
+    spec = tmp_path / "cs.yaml"
+    spec.write_text("spec_version: 1\ninput: {area: Gebiet, population: EW}\nindicators:\n"
+                    "  s: {numerator: Ausl, per: 100}\nindices:\n"
+                    "  i: {weights: {s: 1}, classes: [{label: a}]}\n", encoding="utf-8")
+    data = tmp_path / "cs.csv"
+    data.write_text("Gebiet;EW;Ausl\n01;1000;100\n02;2000;500\n03;1000;300\n",
+                    encoding="utf-8")
+    out = tmp_path / "cs.parquet"
+    assert run("compute", data, "--spec", spec, "-o", out).exit_code == 0
+    for args in (["explain", out, "01"], ["sensitivity", out], ["report", out, "-o",
+                                                                 tmp_path / "r.html"]):
+        result = run(*args, "--period", "2025-12")
+        assert result.exit_code == 4, (args, result.stderr)
+        assert "input-no-periods" in result.stderr
+
+
+def test_sensitivity_top_must_be_positive(output: Path) -> None:
+    result = run("sensitivity", output, "--top", "-3")
+    assert result.exit_code == 2

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ankunftsindex import compute
-from ankunftsindex.errors import InputError
+from ankunftsindex.errors import ComputeError, InputError
 from ankunftsindex.pipeline import compute_frame
 from ankunftsindex.sensitivity import (
     CHOICES,
@@ -203,3 +203,52 @@ indices:
         sensitivity(out, spec, "idx", "2025", Settings(runs=5))
     assert err.value.code == "compute-too-few-areas"
     assert "2024" in err.value.message
+
+
+TIE_SPEC = """\
+spec_version: 1
+input: {area: id, population: pop}
+indicators:
+  ia: {column: a}
+  ib: {column: b}
+  ic: {column: c}
+indices:
+  i:
+    weights: {ia: 1, ib: 2, ic: 1.5}
+    normalise: percentile
+    standardise: true
+    classes: [{label: H, from: 0}, {label: L, to: 0}]
+"""
+
+
+def test_areas_with_the_same_aggregate_share_a_rank_in_compute_and_sensitivity() -> None:
+    # percentiles of 01 (8, 7, 3) and 02 (7, 9, 1) among 12 areas: by hand the weighted
+    # sums are 1·7/11 + 2·6/11 + 1.5·2/11 = 22/11 and 1·6/11 + 2·8/11 + 1.5·0 = 22/11,
+    # equal, though summed in floating point they may differ in the last bit
+    rows = [(8, 7, 3), (7, 9, 1), (1, 1, 2), (2, 2, 4), (3, 3, 5), (4, 4, 6), (5, 5, 7),
+            (6, 6, 8), (9, 8, 9), (10, 10, 10), (11, 11, 11), (12, 12, 12)]
+    raw = pl.DataFrame({"id": [f"{k:02d}" for k in range(1, 13)], "pop": [1000.0] * 12,
+                        "a": [float(r[0]) for r in rows], "b": [float(r[1]) for r in rows],
+                        "c": [float(r[2]) for r in rows]})
+    spec = parse_spec(TIE_SPEC)
+    out, _ = compute_frame(raw, spec)
+    ranks = dict(zip(out["area"], out["i_rank"], strict=True))
+    assert ranks["01"] == ranks["02"] == 6
+    result = sensitivity(out, spec, "i", None, Settings(runs=20, vary=()))
+    assert result.overall_shift == 0.0
+    a = result.areas.filter(pl.col("area").is_in(["01", "02"]))
+    assert a["rank_median"].to_list() == [6.0, 6.0]
+
+
+def test_leaving_out_the_only_varying_indicator_is_a_zero_spread_error() -> None:
+    # b is the same everywhere: ranked it gives 1, 1, 1, 1, so a run that leaves out a
+    # has an aggregate without spread, which cannot be standardised
+    spec = parse_spec(TIE_SPEC.replace("  ic: {column: c}\n", "").replace(
+        "weights: {ia: 1, ib: 2, ic: 1.5}", "weights: {ia: 1, ib: 1}").replace(
+        "normalise: percentile", "normalise: rank"))
+    raw = pl.DataFrame({"id": ["01", "02", "03", "04"], "pop": [1000.0] * 4,
+                        "a": [7.0, 6.0, 1.0, 2.0], "b": [5.0] * 4, "c": [0.0] * 4})
+    out, _ = compute_frame(raw, spec)
+    with pytest.raises(ComputeError) as info:
+        sensitivity(out, spec, "i", None, Settings(runs=40, vary=("leave_out",)))
+    assert info.value.code == "compute-zero-spread"
