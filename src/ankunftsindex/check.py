@@ -349,6 +349,8 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     extracts: list[Extract] = field(default_factory=list)
     frame: pl.DataFrame | None = None
+    #: how many files were given (some may not be readable)
+    given: int = 0
 
     def count(self, severity: str) -> int:
         return sum(f.severity == severity for f in self.findings)
@@ -375,6 +377,7 @@ class Report:
             "errors": self.count("error"),
             "warnings": self.count("warning"),
             "notes": self.count("info"),
+            "files_given": self.given,
             "total_findings": len(ordered),
             "shown_findings": min(len(ordered), limit),
             "findings": [f.to_dict() for f in ordered[:limit]],
@@ -407,4 +410,4 @@ def validate(
             extracts, spec)
         if not periods:
             findings += check_history(numbered, spec)
-    return Report(spec, findings, extracts, frame)
+    return Report(spec, findings, extracts, frame, len(paths))

@@ -246,7 +246,8 @@ def _spec_failure(exc: Any, strict: bool) -> dict[str, Any]:
 
     found = [f.to_dict() for f in findings_of(exc)]
     return {"valid": False, "strict": strict, "errors": len(found), "warnings": 0,
-            "notes": 0, "total_findings": len(found), "shown_findings": len(found),
+            "notes": 0, "files_given": None, "total_findings": len(found),
+            "shown_findings": len(found),
             "findings": found, "files": [], "spec_sha256": None}
 
 

@@ -84,5 +84,5 @@ def report_lines(findings: list[Finding], data: dict[str, Any], strict: bool,
         verdict += " (--strict: warnings count as errors)"
     lines.append(f"ankunftsindex validate: {verdict}: {data['errors']} error(s), "
                  f"{data['warnings']} warning(s), {data['notes']} note(s); "
-                 f"{len(files)} file(s), {rows} row(s)")
+                 f"{len(files)} of {data['files_given']} file(s) read, {rows} row(s)")
     return lines

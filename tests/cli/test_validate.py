@@ -54,7 +54,8 @@ def test_valid_data_exit_0_with_a_summary_on_stderr(tmp_path: Path, spec: Path) 
     result = run("validate", extract(tmp_path, GOOD), "--spec", spec)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
-    assert "valid: 0 error(s), 0 warning(s), 0 note(s); 1 file(s), 6 row(s)" in result.stderr
+    assert "valid: 0 error(s), 0 warning(s), 0 note(s); 1 of 1 file(s) read, 6 row(s)" in (
+        result.stderr)
 
 
 def test_every_problem_at_once_in_text_and_json(tmp_path: Path, spec: Path) -> None:
@@ -188,3 +189,14 @@ def test_warnings_are_shown_when_the_computation_fails_later(tmp_path: Path,
     assert result.exit_code == 4
     assert "compute-zero-spread" in result.stderr
     assert result.stderr.index("warning[input-gap]") < result.stderr.index("error[")
+
+
+def test_the_summary_counts_files_given_and_read(tmp_path: Path, spec: Path) -> None:
+    good = extract(tmp_path, GOOD)
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    result = run("validate", good, empty, "--spec", spec)
+    assert result.exit_code == 4
+    assert "1 of 2 file(s) read, 6 row(s)" in result.stderr
+    data = json.loads(run("validate", good, empty, "--spec", spec, "--format", "json").stdout)
+    assert data["files_given"] == 2 and len(data["files"]) == 1
