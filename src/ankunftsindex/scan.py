@@ -170,22 +170,27 @@ def withheld_notes(frame: pl.DataFrame, extracts: list[Extract],
     return out
 
 
-def _plain_lines(path: Path, sep: bytes, width: int) -> bool:
+def _plain_lines(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24) -> bool:
     """In chunks (not the file at once): no NUL byte, quote mark, replacement character,
     carriage return without a line feed or blank line, and as many separators as
     ``width - 1`` per line, so that every row has the header's cells."""
     seps = lines = 0
     tail = b"\n"  # the start of the file counts as after a line end
+    bad = (b"\x00", b'"', b"\n\n", b"\n\r\n", "\ufffd".encode())
     with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 24), b""):
-            window = tail + chunk
-            if (b"\x00" in chunk or b'"' in chunk or b"\n\n" in window
-                    or b"\n\r\n" in window or "\ufffd".encode() in window
-                    or chunk.count(b"\r") != chunk.count(b"\r\n")):
+        for chunk in iter(lambda: fh.read(chunk_size), b""):
+            seam = tail + chunk[:3]  # what spans the border between two chunks
+            if any(b in chunk or b in seam for b in bad):
                 return False
+            if b"\r" in seam.replace(b"\r\n", b"")[:-1]:
+                return False  # a carriage return alone, at the border
+            if b"\r" in chunk[:-1] and chunk[:-1].count(b"\r") != chunk.count(b"\r\n"):
+                return False  # a carriage return alone (the last byte: at the next border)
             seps += chunk.count(sep)
             lines += chunk.count(b"\n")
-            tail = window[-3:]
+            tail = (tail + chunk)[-3:]
+    if tail.endswith(b"\r"):
+        return False
     if tail[-1:] != b"\n":
         lines += 1  # the last line without a line end
     return lines >= 2 and seps == (width - 1) * lines

@@ -221,3 +221,24 @@ def test_empty_cells_of_a_scanned_csv_are_noted_as_the_reader_notes_them(
     slow, slow_findings = to_typed(read_extract(path), SPEC)
     assert frame.with_columns(pl.col(FILE_COL, "Name").cast(pl.String)).equals(slow)
     assert [f.to_dict() for f in findings] == [f.to_dict() for f in slow_findings]
+
+
+@pytest.mark.parametrize("body,plain", [
+    (b"a;b\n1;2\n3;4\n", True),
+    (b"a;b\r\n1;2\r\n3;4", True),
+    (b"a;b\n1;2\n\n3;4\n", False),          # blank line
+    (b"a;b\r\n1;2\r\n\r\n3;4\r\n", False),  # blank line, CRLF
+    (b"a;b\n1;2\n3\n", False),              # a row short of a cell
+    (b'a;b\n1;"2"\n', False),               # quotes: the reader knows them
+    (b"a;b\n1;2\x00\n", False),             # NUL
+    (b"a;b\n1;\xef\xbf\xbd\n", False),      # replacement character
+    (b"a;b\r1;2\r", False),                 # carriage returns alone
+])
+def test_line_check_is_the_same_for_every_chunk_size(tmp_path: Path, body: bytes,
+                                                     plain: bool) -> None:
+    from ankunftsindex.scan import _plain_lines
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(body)
+    for size in (1, 2, 3, 4, 5, 7, 1 << 24):  # every border inside every pattern
+        assert _plain_lines(path, b";", 2, chunk_size=size) is plain, size
