@@ -114,6 +114,10 @@ def _explain_view(info: dict[str, Any]) -> Any:
         t.add_row(Text(total), Text(""), Text(""), Text(_fmt(x["contribution_sum"], 3)))
         parts.append(t)
         lines = []
+        if x["standardised"] and x["contributions_add_up_to"] == "index":
+            lines.append("standardise: true, so a contribution is (weight share × score − "
+                         "its city mean) / sd of the aggregate, not weight share × score "
+                         "(docs/method.md)")
         if x["drivers"]:
             labels = {d["indicator"]: d["label"] for d in x["indicators"]}
             lines.append("driven by: " + ", ".join(labels[i] for i in x["drivers"]))

@@ -124,7 +124,8 @@ def read_output(path: str | Path) -> Output:
     if "area" not in frame.columns or "status" not in frame.columns:
         raise InputError(f"{p}: not an output of ankunftsindex (no area/status columns)",
                          code="input-not-an-output",
-                         hint="give files written by `ankunftsindex compute`")
+                         hint="give files written by `ankunftsindex compute`; from an "
+                         "extract, explain and sensitivity compute first with --spec")
     _refuse_repeated_keys(p, frame)
     if "name" not in frame.columns:  # a spec without input.name; the reports show names
         frame = frame.with_columns(pl.lit(None, pl.String).alias("name"))

@@ -35,6 +35,8 @@ from .spec import Spec
 NULL_SYMBOLS = ("", ".", "-", "–", "x", "X", "/", "…", "...")
 
 XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+#: How a tab may be written on a command line (a real tab is hard to type there).
+SEPARATOR_NAMES = {"\\t": "\t", "tab": "\t", "TAB": "\t"}
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
@@ -222,7 +224,7 @@ def read_extract(
     if len(sep) != 1 or sep in '"\r\n':
         raise InputError(f"{p}: cannot use {sep!r} as the separator", code="input-csv",
                          hint="the separator is one character other than a quote mark or "
-                         "a line end, e.g. ';', ',' or a tab")
+                         "a line end, e.g. ';', ',' or a tab (--separator tab)")
     _unclosed_quote(data, p)
     frame, ragged = _parse_csv(data, p, sep, footer_rows)
     frame = drop_blank_rows(frame.with_columns(pl.lit(str(p)).alias(FILE_COL)))
@@ -762,6 +764,7 @@ def read_inputs(
         raise InputError("no input files given", code="input-none",
                          hint="pass one or more extract files (CSV, XLSX or Parquet)")
     _, numeric = spec_columns(spec)
+    separator = SEPARATOR_NAMES.get(separator, separator) if separator else separator
     if not (spec.input.footer_rows or spec.input.drop_areas):
         from .scan import scan_csv_inputs, scan_parquet_inputs, withheld_notes
 

@@ -113,12 +113,12 @@ def watch(out: Output, rules: WatchRules) -> WatchReport:
                          code="input-watch-rules", hint=f"classes: {', '.join(classes)}")
     warnings = []
     if since not in periods:
-        warnings.append(Finding(
-            "watch-short-panel", f"the output starts at {periods[0]}, so there is no value "
-            f"{rules.over} periods before {as_of} ({since}); nothing can be flagged",
-            severity="warning", file=str(out.path),
-            hint="compute a longer panel or choose a smaller --over"))
-    elif rules.persist is not None:
+        # nothing could be compared: for a cron job that is not "no area flagged"
+        raise InputError(
+            f"{out.path}: the output has no period {since} ({rules.over} periods before "
+            f"{as_of}); nothing can be compared", code="input-too-short",
+            hint="compute a longer panel (without --period) or choose a smaller --over")
+    if rules.persist is not None:
         lacking = [q for q in (_period_after(as_of, -k) for k in range(rules.persist))
                    if q not in periods]
         if lacking:

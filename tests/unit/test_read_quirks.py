@@ -348,3 +348,11 @@ def test_blanks_inside_a_number_only_as_thousands_separators(tmp_path: Path,
     frame, findings = read(path)
     assert [(f.code, f.line, f.value) for f in findings] == [("input-not-a-number", 2, cell)]
     assert frame["EW"].to_list() == [1675.0, -23.0]
+
+
+@pytest.mark.parametrize("name", ["tab", "\\t"])
+def test_a_tab_separator_can_be_named(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, HEADER.replace(";", "\t") + "\n01\tA\t2025-01\t1000\t100\n")
+    frame, findings = read(path, separator=name)
+    assert findings == []
+    assert frame["EW"].to_list() == [1000.0]

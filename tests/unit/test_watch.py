@@ -85,10 +85,10 @@ def test_as_of_an_earlier_period(panel: Path) -> None:
         ("D", True, False), ("F", True, False), ("B", True, True)]
 
 
-def test_a_short_panel_flags_nothing_and_says_why(panel: Path) -> None:
-    report = watch(read_output(panel), WatchRules(over=12))
-    assert report.flagged.height == 0
-    assert [w.code for w in report.warnings] == ["watch-short-panel"]
+def test_a_panel_shorter_than_the_look_back_is_an_error(panel: Path) -> None:
+    with pytest.raises(InputError) as err:
+        watch(read_output(panel), WatchRules(over=12))
+    assert err.value.code == "input-too-short"
 
 
 def test_bad_rules(panel: Path) -> None:
