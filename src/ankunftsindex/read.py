@@ -444,10 +444,45 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) ->
         raise InputError(f"{p}: the sheet has a header but no data rows", code="input-empty",
                          hint="check the sheet name (--sheet) and the workbook")
     frame = frame.rename({c: c.strip() for c in frame.columns})
+    header = list(frame.columns)
     numeric = {c.strip() for c, t in typed.schema.items() if t.is_numeric()}
     frame = drop_blank_rows(
         frame.with_row_index(LINE_COL, offset=2).with_columns(pl.lit(str(p)).alias(FILE_COL)))
-    return Extract(p, sha, frame, "xlsx", None, decimal or ".", [], frozenset(numeric))
+    return Extract(p, sha, frame, "xlsx", None, decimal or ".",
+                   _error_cells(p, sheet, header), frozenset(numeric))
+
+
+#: Spreadsheet error values as fastexcel names them, and as Excel shows them.
+_ERROR_VALUES = {"Div0": "#DIV/0!", "NA": "#N/A", "Value": "#VALUE!", "Ref": "#REF!",
+                 "Name": "#NAME?", "Num": "#NUM!", "Null": "#NULL!"}
+
+
+def _error_cells(p: Path, sheet: str | None, columns: list[str]) -> list[Finding]:
+    """Cells holding a spreadsheet error (``#DIV/0!``, ``#N/A``, …), which would otherwise
+    read as empty: errors naming row and column (kept by :func:`to_typed` for the spec's
+    columns only)."""
+    import fastexcel
+
+    try:
+        book = fastexcel.read_excel(str(p))
+        _, errors = book.load_sheet(sheet if sheet else 0,
+                                    dtypes="string").to_arrow_with_errors()
+    except Exception:  # pragma: no cover - the sheet was read a moment ago
+        return []
+    out = []
+    for err in (errors.errors if errors is not None else [])[:MAX_ERROR_CELLS]:
+        row, col = err.position
+        found = re.search(r"Error\((\w+)\)", err.detail)
+        value = _ERROR_VALUES.get(found.group(1), found.group(1)) if found else err.detail
+        out.append(Finding("input-not-a-number", "a spreadsheet error, not a number",
+                           file=str(p), line=row + 1,
+                           column=columns[col] if col < len(columns) else None, value=value,
+                           hint="fix the formula in the workbook, or leave the cell empty "
+                           "or '.' for a withheld value"))
+    return out
+
+
+MAX_ERROR_CELLS = 200
 
 
 _POINT_DECIMAL = r"^[+-]?\d*\.\d+$"
@@ -594,7 +629,9 @@ def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]
         return pl.DataFrame(), missing
     frame, findings = _drop_total_rows(
         extract.frame.select(FILE_COL, LINE_COL, *text_cols, *numeric_cols), extract, spec)
-    findings += extract.notes + _numeric_ids(frame, extract, spec.input.area)
+    spec_cols = {*text_cols, *numeric_cols}
+    findings += [n for n in extract.notes if n.column is None or n.column in spec_cols]
+    findings += _numeric_ids(frame, extract, spec.input.area)
     zero = tuple(spec.input.zero_symbols)
     plain = _plain_integers(frame, numeric_cols)
     parsed: dict[str, pl.Expr] = {}

@@ -356,3 +356,21 @@ def test_a_tab_separator_can_be_named(tmp_path: Path, name: str) -> None:
     frame, findings = read(path, separator=name)
     assert findings == []
     assert frame["EW"].to_list() == [1000.0]
+
+
+def test_a_spreadsheet_error_cell_is_an_error_naming_row_and_column(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "extract.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Daten")
+    sheet.write_row(0, 0, ["Gebiet", "Name", "Monat", "EW", "Ausl", "Notiz"])
+    sheet.write_row(1, 0, ["01", "A", "2025-01", 1000, 100])
+    sheet.write_row(2, 0, ["02", "B", "2025-01", 1000])
+    sheet.write_formula(2, 4, "=1/0", None, "#DIV/0!")   # row 3, column Ausl
+    sheet.write_formula(2, 5, "=NA()", None, "#N/A")     # not a spec column: no matter
+    book.close()
+    _, findings = read(path)
+    errors = [f for f in findings if f.severity == "error"]
+    assert [(f.code, f.line, f.column, f.value) for f in errors] == [
+        ("input-not-a-number", 3, "Ausl", "#DIV/0!")]
