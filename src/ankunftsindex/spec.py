@@ -490,6 +490,8 @@ def _from_validation_error(exc: ValidationError, where: _Where) -> SpecError:
 
 
 def _check_classes(index_id: str, index: Index, where: _Where) -> None:
+    """Class bounds cover the whole line without overlaps or gaps; every problem of an
+    index's classes is named at once."""
     path: Path_ = ("indices", index_id, "classes")
     ordered = sorted(
         enumerate(index.classes),
@@ -500,30 +502,33 @@ def _check_classes(index_id: str, index: Index, where: _Where) -> None:
     if dup:
         raise where.fail(path, f"class label {sorted(dup)[0]!r} appears twice", "spec-classes",
                          "give each class of an index its own label")
-    hint = ("classes must cover the whole line: the lowest has no `from`, the highest no "
-            "`to`, and each `to` equals the next `from`")
+    problems: list[tuple[Path_, str]] = []
     first_i, first = ordered[0]
     if first.from_ is not None:
-        raise where.fail((*path, first_i), f"values below {first.from_} fall in no class (gap)",
-                         "spec-classes", hint)
+        problems.append(((*path, first_i), f"values below {first.from_} fall in no class "
+                         "(gap)"))
     for (_, c), (j, nxt) in itertools.pairwise(ordered):
         if c.to is None or nxt.from_ is None:
-            raise where.fail((*path, j), f"classes {c.label!r} and {nxt.label!r} overlap",
-                             "spec-classes", hint)
-        if c.to > nxt.from_:
-            raise where.fail((*path, j), f"classes {c.label!r} and {nxt.label!r} overlap "
-                             f"({nxt.from_} < {c.to})", "spec-classes", hint)
-        if c.to < nxt.from_:
-            raise where.fail((*path, j), f"gap between {c.label!r} (to {c.to}) and "
-                             f"{nxt.label!r} (from {nxt.from_})", "spec-classes", hint)
+            problems.append(((*path, j), f"classes {c.label!r} and {nxt.label!r} overlap"))
+        elif c.to > nxt.from_:
+            problems.append(((*path, j), f"classes {c.label!r} and {nxt.label!r} overlap "
+                             f"({nxt.from_} < {c.to})"))
+        elif c.to < nxt.from_:
+            problems.append(((*path, j), f"gap between {c.label!r} (to {c.to}) and "
+                             f"{nxt.label!r} (from {nxt.from_})"))
     for i, c in ordered:
         if c.from_ is not None and c.to is not None and not c.from_ < c.to:
-            raise where.fail((*path, i), f"class {c.label!r} is empty (from {c.from_} to {c.to})",
-                             "spec-classes", hint)
+            problems.append(((*path, i), f"class {c.label!r} is empty (from {c.from_} to "
+                             f"{c.to})"))
     last_i, last = ordered[-1]
     if last.to is not None:
-        raise where.fail((*path, last_i), f"values from {last.to} up fall in no class (gap)",
-                         "spec-classes", hint)
+        problems.append(((*path, last_i), f"values from {last.to} up fall in no class (gap)"))
+    if problems:
+        raise SpecError(
+            "\n  ".join(f"{where(p)}: {_dotted(p)}: {m}" for p, m in problems),
+            code="spec-classes",
+            hint="classes must cover the whole line: the lowest has no `from`, the highest "
+            "no `to`, and each `to` equals the next `from`")
 
 
 def _check_consistency(spec: Spec, where: _Where) -> None:
@@ -667,25 +672,42 @@ def _check_typology(spec: Spec, where: _Where) -> None:
     schema = output_schema(spec)
     schema.pop(spec.typology.column, None)
     empty = pl.DataFrame(schema=schema)
+    failures: list[SpecError] = []
     for i, rule in enumerate(spec.typology.rules):
-        path = ("typology", "rules", i, "when")
         try:
-            expr = pl.sql_expr(rule.when)
-            dtype = empty.select(expr.alias("_rule")).schema["_rule"]
-        except pl.exceptions.ColumnNotFoundError as exc:
-            unknown = _first_line(exc).split("; valid columns")[0]
-            raise where.fail(path, f"rule {rule.label!r} uses an unknown column: "
-                             f"{unknown}", "spec-typology-sql",
-                             "columns available: " + ", ".join(schema)) from None
-        except Exception as exc:  # polars raises several kinds for bad SQL
-            raise where.fail(path, f"rule {rule.label!r} is not valid SQL: {_first_line(exc)}",
-                             "spec-typology-sql",
-                             "write an SQL boolean expression, e.g. "
-                             "\"arrival_class IN ('hoch','sehr hoch')\"") from None
-        if dtype != pl.Boolean:
-            raise where.fail(path, f"rule {rule.label!r} gives {dtype}, not true/false",
-                             "spec-typology-sql", "the rule must be a condition, e.g. a = 'x'")
-        _check_class_literals(spec, rule, path, where)
+            _check_rule(spec, rule, ("typology", "rules", i, "when"), empty, schema, where)
+        except SpecError as exc:
+            failures.append(exc)
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:  # every bad rule at once, with the first one's hint
+        raise SpecError("\n  ".join(f.message for f in failures), code=failures[0].code,
+                        hint=failures[0].hint)
+
+
+def _check_rule(spec: Spec, rule: Rule, path: Path_, empty: Any, schema: dict[str, Any],
+                where: _Where) -> None:
+    """One typology rule: valid SQL over the output columns, giving true/false, and
+    comparing class columns only with labels the index has."""
+    import polars as pl
+
+    try:
+        expr = pl.sql_expr(rule.when)
+        dtype = empty.select(expr.alias("_rule")).schema["_rule"]
+    except pl.exceptions.ColumnNotFoundError as exc:
+        unknown = _first_line(exc).split("; valid columns")[0]
+        raise where.fail(path, f"rule {rule.label!r} uses an unknown column: "
+                         f"{unknown}", "spec-typology-sql",
+                         "columns available: " + ", ".join(schema)) from None
+    except Exception as exc:  # polars raises several kinds for bad SQL
+        raise where.fail(path, f"rule {rule.label!r} is not valid SQL: {_first_line(exc)}",
+                         "spec-typology-sql",
+                         "write an SQL boolean expression, e.g. "
+                         "\"arrival_class IN ('hoch','sehr hoch')\"") from None
+    if dtype != pl.Boolean:
+        raise where.fail(path, f"rule {rule.label!r} gives {dtype}, not true/false",
+                         "spec-typology-sql", "the rule must be a condition, e.g. a = 'x'")
+    _check_class_literals(spec, rule, path, where)
 
 
 _CLASS_COMPARE = re.compile(

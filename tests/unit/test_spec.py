@@ -387,6 +387,19 @@ def test_classes_must_cover_the_line_without_gap_or_overlap(classes: str) -> Non
     assert "arrival" in err.message
 
 
+def test_every_problem_of_the_classes_is_named_at_once() -> None:
+    # "mittel" overlaps "hoch" (to 0.6 > from 0.5) and leaves a gap below (-0.6 … -0.5)
+    err = spec_error(with_classes(
+        "      - {label: hoch, from: 0.5}\n      - {label: mittel, from: -0.5, to: 0.6}\n"
+        "      - {label: niedrig, to: -0.6}\n"))
+    assert err.code == "spec-classes"
+    lines = err.message.splitlines()
+    assert len(lines) == 2
+    assert "gap between 'niedrig' (to -0.6) and 'mittel' (from -0.5)" in lines[0]
+    assert "classes 'mittel' and 'hoch' overlap (0.5 < 0.6)" in lines[1]
+    assert all(re.match(r"^\s*test\.yaml:\d+:\d+: ", line) for line in lines)
+
+
 # --- name collisions with output columns --------------------------------------------------
 
 
@@ -480,6 +493,19 @@ def test_typology_rule_with_unknown_column() -> None:
 def test_typology_rule_must_be_a_condition() -> None:
     err = spec_error(typology("arrival"))
     assert err.code == "spec-typology-sql"
+
+
+def test_every_bad_typology_rule_is_named_at_once() -> None:
+    text = (MINIMAL + "typology:\n  column: typ\n  rules:\n"
+            "    - {label: A, when: \"arrival_class = 'hoch' AND\"}\n"
+            "    - {label: B, when: \"arrival >= 0\"}\n"
+            "    - {label: C, when: \"arival > 1\"}\n")
+    err = spec_error(text)
+    assert err.code == "spec-typology-sql"
+    lines = err.message.splitlines()
+    assert len(lines) == 2
+    assert "rule 'A' is not valid SQL" in lines[0]
+    assert "rule 'C' uses an unknown column" in lines[1]
 
 
 # --- flows need a window -----------------------------------------------------------------
