@@ -65,6 +65,8 @@ class Extract:
     notes: list[Finding] = field(default_factory=list)
     #: columns a workbook stores as numbers (their text is Excel's, with a decimal point)
     number_cells: frozenset[str] = frozenset()
+    #: columns in which a workbook stores at least one cell as a number
+    some_number_cells: frozenset[str] = frozenset()
     #: IDs of the total rows left out (``input.footer_rows``, ``input.drop_areas``)
     dropped_areas: list[str] = field(default_factory=list)
 
@@ -448,8 +450,10 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) ->
     numeric = {c.strip() for c, t in typed.schema.items() if t.is_numeric()}
     frame = drop_blank_rows(
         frame.with_row_index(LINE_COL, offset=2).with_columns(pl.lit(str(p)).alias(FILE_COL)))
-    return Extract(p, sha, frame, "xlsx", None, decimal or ".",
-                   _error_cells(p, sheet, header), frozenset(numeric))
+    errors, with_numbers = _cell_types(p, sheet, header)
+    extract = Extract(p, sha, frame, "xlsx", None, decimal or ".", errors, frozenset(numeric))
+    extract.some_number_cells = with_numbers
+    return extract
 
 
 #: Spreadsheet error values as fastexcel names them, and as Excel shows them.
@@ -457,18 +461,27 @@ _ERROR_VALUES = {"Div0": "#DIV/0!", "NA": "#N/A", "Value": "#VALUE!", "Ref": "#R
                  "Name": "#NAME?", "Num": "#NUM!", "Null": "#NULL!"}
 
 
-def _error_cells(p: Path, sheet: str | None, columns: list[str]) -> list[Finding]:
+def _cell_types(p: Path, sheet: str | None,
+                columns: list[str]) -> tuple[list[Finding], frozenset[str]]:
     """Cells holding a spreadsheet error (``#DIV/0!``, ``#N/A``, …), which would otherwise
     read as empty: errors naming row and column (kept by :func:`to_typed` for the spec's
-    columns only)."""
+    columns only); and the columns with at least one cell stored as a number (an ID
+    column with some such cells may have lost leading zeros there)."""
     import fastexcel
 
     try:
         book = fastexcel.read_excel(str(p))
         _, errors = book.load_sheet(sheet if sheet else 0,
                                     dtypes="string").to_arrow_with_errors()
+        # as booleans, number cells convert and text cells fail ("01001" would convert
+        # to a float): what is not null here was stored as a number (or a boolean)
+        as_numbers, _ = book.load_sheet(sheet if sheet else 0,
+                                        dtypes="boolean").to_arrow_with_errors()
     except Exception:  # pragma: no cover - the sheet was read a moment ago
-        return []
+        return [], frozenset()
+    with_numbers = frozenset(
+        c for c, values in zip(columns, as_numbers.columns, strict=False)
+        if values.null_count < len(values))
     out = []
     for err in (errors.errors if errors is not None else [])[:MAX_ERROR_CELLS]:
         row, col = err.position
@@ -479,7 +492,7 @@ def _error_cells(p: Path, sheet: str | None, columns: list[str]) -> list[Finding
                            column=columns[col] if col < len(columns) else None, value=value,
                            hint="fix the formula in the workbook, or leave the cell empty "
                            "or '.' for a withheld value"))
-    return out
+    return out, with_numbers
 
 
 MAX_ERROR_CELLS = 200
@@ -744,7 +757,8 @@ def _drop_total_rows(frame: pl.DataFrame, extract: Extract,
 
 def _numeric_ids(frame: pl.DataFrame, extract: Extract, area: str) -> list[Finding]:
     """Area IDs stored as numbers may have lost their leading zeros."""
-    if not (frame.schema[area].is_numeric() or area in extract.number_cells):
+    if not (frame.schema[area].is_numeric() or area in extract.number_cells
+            or area in extract.some_number_cells):
         return []
     return [Finding("input-numeric-id", "area IDs are stored as numbers: leading zeros "
                     "(e.g. 01001) may already be lost", severity="warning",

@@ -374,3 +374,18 @@ def test_a_spreadsheet_error_cell_is_an_error_naming_row_and_column(tmp_path: Pa
     errors = [f for f in findings if f.severity == "error"]
     assert [(f.code, f.line, f.column, f.value) for f in errors] == [
         ("input-not-a-number", 3, "Ausl", "#DIV/0!")]
+
+
+def test_workbook_ids_partly_stored_as_numbers_warn(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "extract.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Daten")
+    sheet.write_row(0, 0, ["Gebiet", "Name", "Monat", "EW", "Ausl"])
+    sheet.write_row(1, 0, ["01001", "A", "2025-01", 1000, 100])   # text: zeros kept
+    sheet.write_row(2, 0, [1002, "B", "2025-01", 1000, 100])      # a number
+    book.close()
+    frame, findings = read(path)
+    assert frame["Gebiet"].to_list() == ["01001", "1002"]
+    assert [(f.code, f.severity) for f in findings] == [("input-numeric-id", "warning")]
