@@ -67,6 +67,8 @@ class Extract:
     number_cells: frozenset[str] = frozenset()
     #: columns in which a workbook stores at least one cell as a number
     some_number_cells: frozenset[str] = frozenset()
+    #: whether the decimal mark was given (--decimal) rather than assumed
+    decimal_given: bool = False
     #: IDs of the total rows left out (``input.footer_rows``, ``input.drop_areas``)
     dropped_areas: list[str] = field(default_factory=list)
 
@@ -210,7 +212,8 @@ def read_extract(
         frame = frame.with_row_index(LINE_COL, offset=1).with_columns(
             pl.lit(str(p)).alias(FILE_COL)
         )
-        return Extract(p, sha, frame, "parquet", None, decimal or ".")
+        return Extract(p, sha, frame, "parquet", None, decimal or ".",
+                       decimal_given=decimal is not None)
     if suffix in XLSX_SUFFIXES:
         return _read_workbook(p, sha, sheet, decimal)
 
@@ -453,6 +456,7 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) ->
     errors, with_numbers = _cell_types(p, sheet, header)
     extract = Extract(p, sha, frame, "xlsx", None, decimal or ".", errors, frozenset(numeric))
     extract.some_number_cells = with_numbers
+    extract.decimal_given = decimal is not None
     return extract
 
 
@@ -669,6 +673,8 @@ def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]
             present[c] = pl.lit(False)
     findings += _withheld(frame, extract, [c for c in numeric_cols if c not in plain
                                            and frame.schema[c] == pl.String], zero)
+    findings += _thousands_in_text(frame, extract, [c for c in numeric_cols if c not in plain
+                                                    and frame.schema[c] == pl.String])
     work = frame.with_columns(
         *[e.alias(f"_num_{c}") for c, e in parsed.items()],
         *[e.alias(f"_has_{c}") for c, e in present.items()],
@@ -703,6 +709,25 @@ def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]
         *[pl.col(f"_num_{c}").alias(c) for c in numeric_cols],
     )
     return strip_text(typed, text_cols), findings
+
+
+def _thousands_in_text(frame: pl.DataFrame, extract: Extract,
+                       columns: list[str]) -> list[Finding]:
+    """Text cells of a workbook or Parquet file that look like German thousands
+    ("1.000") would be read with a decimal point (1.0) unless ``--decimal`` says so: an
+    error, never a number off by a factor of 1,000. (CSV files have their own guess.)"""
+    if extract.separator is not None or extract.decimal_given:
+        return []
+    judged = [c for c in columns if c not in extract.some_number_cells]
+    out: list[Finding] = []
+    for c in judged:
+        out += rows_to_findings(
+            frame.filter(pl.col(c).str.strip_chars().str.contains(_GERMAN_THOUSANDS)), c,
+            "input-ambiguous-decimal", "text that looks like a German thousands separator "
+            "(read with a decimal point it would be a small fraction)",
+            "pass --decimal=, (1.000 is a thousand) or --decimal=. (1.000 is one)",
+            limit=20)
+    return out
 
 
 def _plain_integers(frame: pl.DataFrame, columns: list[str]) -> set[str]:

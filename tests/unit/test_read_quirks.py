@@ -389,3 +389,22 @@ def test_workbook_ids_partly_stored_as_numbers_warn(tmp_path: Path) -> None:
     frame, findings = read(path)
     assert frame["Gebiet"].to_list() == ["01001", "1002"]
     assert [(f.code, f.severity) for f in findings] == [("input-numeric-id", "warning")]
+
+
+def test_text_thousands_in_parquet_or_workbook_need_the_decimal_mark(tmp_path: Path) -> None:
+    frame = pl.DataFrame({"Gebiet": ["01", "02"], "Name": ["A", "B"],
+                          "Monat": ["2025-01"] * 2, "EW": ["1.000", "12.5"], "Ausl": [1, 2]})
+    parquet = tmp_path / "x.parquet"
+    frame.write_parquet(parquet)
+    _, findings = read(parquet)
+    assert [(f.code, f.line, f.column, f.value) for f in findings] == [
+        ("input-ambiguous-decimal", 1, "EW", "1.000")]
+    # with the mark given, 1.000 is a thousand (and 12.5 is then no German number)
+    typed, findings = read(parquet, decimal=",")
+    assert typed["EW"].to_list()[0] == 1000.0
+    assert [f.code for f in findings] == ["input-not-a-number"]
+    book = xlsx(tmp_path, frame)
+    _, findings = read(book)
+    assert [(f.code, f.line) for f in findings] == [("input-ambiguous-decimal", 2)]
+    _, findings = read(book, decimal=".")
+    assert all(f.code != "input-ambiguous-decimal" for f in findings)
