@@ -22,6 +22,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from helpers import CITY_CSV, CITY_SPEC_TEXT
 
 from ankunftsindex.errors import InputError
 from ankunftsindex.write import read_metadata, sidecar_path, write_output
@@ -176,29 +177,7 @@ sys.argv = ["ankunftsindex", *sys.argv[3:]]
 runpy.run_module("ankunftsindex", run_name="__main__")
 """
 
-TINY_SPEC = """\
-spec_version: 1
-title: Kleinstadt
-input: {area: Gebiet, name: Name, population: Einwohner}
-min_population: 100
-indicators:
-  foreign_share: {numerator: Auslaender, per: 100}
-  sgb2_share: {numerator: SGB2, per: 100}
-indices:
-  arrival:
-    weights: {foreign_share: 1, sgb2_share: 1}
-    classes:
-      - {label: hoch, from: 0}
-      - {label: niedrig, to: 0}
-"""
-
-TINY_CSV = """\
-Gebiet;Name;Einwohner;Auslaender;SGB2
-01;Altstadt;1000;100;50
-02;Neustadt;2000;400;100
-03;Südvorstadt;1000;300;150
-04;Hafen;500;200;75
-"""
+TINY_SPEC, TINY_CSV = CITY_SPEC_TEXT, CITY_CSV
 
 
 @pytest.mark.parametrize(("name", "n", "moment"), [

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import polars as pl
+from helpers import MONTHLY_SPEC_TEXT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,17 +16,7 @@ from ankunftsindex.errors import FILE_COL
 from ankunftsindex.read import read_extract, read_inputs, spec_columns, to_typed
 from ankunftsindex.spec import parse_spec
 
-SPEC = parse_spec("""\
-spec_version: 1
-input: {area: Gebiet, name: Name, period: Monat, population: EW}
-window: 1
-indicators:
-  foreign_share: {numerator: Ausl, per: 100}
-indices:
-  arrival:
-    weights: {foreign_share: 1}
-    classes: [{label: alle}]
-""")
+SPEC = parse_spec(MONTHLY_SPEC_TEXT)
 
 cells = st.one_of(st.integers(0, 99_999).map(str), st.just(""), st.just("."),
                   st.just("1.234"), st.just(" 7"))

@@ -11,23 +11,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from helpers import MONTHLY_SPEC_TEXT
 
 from ankunftsindex.errors import InputError
 from ankunftsindex.read import load_input, read_extract
 from ankunftsindex.spec import parse_spec
 
 SPEC = parse_spec(
-    """\
-spec_version: 1
-input: {area: Gebiet, name: Name, period: Monat, population: EW}
-window: 1
-indicators:
-  foreign_share: {numerator: Ausl, per: 100}
-indices:
-  arrival:
-    weights: {foreign_share: 1}
-    classes: [{label: alle}]
-""",
+    MONTHLY_SPEC_TEXT,
     "test.yaml",
 )
 

@@ -9,22 +9,13 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from helpers import MONTHLY_SPEC_TEXT
 
 from ankunftsindex.errors import Finding
 from ankunftsindex.read import read_inputs
 from ankunftsindex.spec import parse_spec
 
-SPEC_TEXT = """\
-spec_version: 1
-input: {area: Gebiet, name: Name, period: Monat, population: EW}
-window: 1
-indicators:
-  foreign_share: {numerator: Ausl, per: 100}
-indices:
-  arrival:
-    weights: {foreign_share: 1}
-    classes: [{label: alle}]
-"""
+SPEC_TEXT = MONTHLY_SPEC_TEXT
 SPEC = parse_spec(SPEC_TEXT, "test.yaml")
 HEADER = "Gebiet;Name;Monat;EW;Ausl"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from helpers import MONTHLY_SPEC_TEXT
 
 from ankunftsindex.errors import FILE_COL, InputError
 from ankunftsindex.pipeline import compute
@@ -17,17 +18,7 @@ from ankunftsindex.scan import scan_csv_inputs, scan_parquet_inputs
 from ankunftsindex.spec import parse_spec
 
 SPEC = parse_spec(
-    """\
-spec_version: 1
-input: {area: Gebiet, name: Name, period: Monat, population: EW}
-window: 1
-indicators:
-  foreign_share: {numerator: Ausl, per: 100}
-indices:
-  arrival:
-    weights: {foreign_share: 1}
-    classes: [{label: alle}]
-""",
+    MONTHLY_SPEC_TEXT,
     "test.yaml",
 )
 

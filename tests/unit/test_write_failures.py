@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
+from helpers import CITY_CSV, CITY_SPEC_TEXT
 from polars.exceptions import PanicException
 from typer.testing import CliRunner
 
@@ -335,29 +336,7 @@ def test_a_live_temp_of_a_longer_target_name_is_not_taken_for_a_stale_one(tmp_pa
 
 # --- the command line ----------------------------------------------------------------------
 
-SPEC = """\
-spec_version: 1
-title: Kleinstadt
-input: {area: Gebiet, name: Name, population: Einwohner}
-min_population: 100
-indicators:
-  foreign_share: {numerator: Auslaender, per: 100}
-  sgb2_share: {numerator: SGB2, per: 100}
-indices:
-  arrival:
-    weights: {foreign_share: 1, sgb2_share: 1}
-    classes:
-      - {label: hoch, from: 0}
-      - {label: niedrig, to: 0}
-"""
-
-CSV = """\
-Gebiet;Name;Einwohner;Auslaender;SGB2
-01;Altstadt;1000;100;50
-02;Neustadt;2000;400;100
-03;Südvorstadt;1000;300;150
-04;Hafen;500;200;75
-"""
+SPEC, CSV = CITY_SPEC_TEXT, CITY_CSV
 
 runner = CliRunner()
 
