@@ -109,8 +109,8 @@ def _utf8(raw: bytes, path: Path, encoding: str | None) -> tuple[bytes, str]:
                               file=str(path), line=line, hint=hint)], hint=hint)
     body = raw.removeprefix(codecs.BOM_UTF8)
     candidates = [encoding] if encoding else ["utf-8", "cp1252", "latin-1"]
-    if encoding is None:
-        _refuse_mixed_encodings(body, path, bom=body is not raw)
+    if encoding is None and _is_utf8(body, path, bom=body is not raw):
+        return body, "utf-8-sig" if body is not raw else "utf-8"
     for enc in candidates:
         try:
             if enc.replace("_", "-").lower() in ("utf-8", "utf8", "utf-8-sig"):
@@ -149,16 +149,17 @@ def _check_utf8(body: bytes, chunk: int = 1 << 24) -> None:
 _UTF8_LETTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]")
 
 
-def _refuse_mixed_encodings(body: bytes, path: Path, *, bom: bool) -> None:
-    """A file that is not UTF-8 throughout, but has a BOM or UTF-8 letters elsewhere, was
-    put together from parts in two encodings: any single decoding garbles some names."""
+def _is_utf8(body: bytes, path: Path, *, bom: bool) -> bool:
+    """Whether the file is UTF-8 (one pass, no copy). A file that is not UTF-8 throughout,
+    but has a BOM or UTF-8 letters elsewhere, was put together from parts in two
+    encodings, which any single decoding garbles: an error naming the first bad line."""
     try:
         _check_utf8(body)
-        return
+        return True
     except UnicodeDecodeError as exc:
         bad = exc.start
     if not bom and not _UTF8_LETTER.search(body):
-        return  # plain cp1252
+        return False  # plain cp1252
     line = body.count(b"\n", 0, bad) + 1
     why = "starts with a UTF-8 byte order mark" if bom else "has UTF-8 letters elsewhere"
     hint = ("the file mixes two encodings (parts exported separately?); export it again "
@@ -436,7 +437,6 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) ->
         # empty spreadsheet rows are kept here, so that row numbers stay those of the sheet
         frame = pl.read_excel(p, **options, infer_schema_length=0,  # type: ignore[call-overload]
                               raise_if_empty=False, drop_empty_rows=False)
-        typed = pl.read_excel(p, **options, raise_if_empty=False)  # type: ignore[call-overload]
     except ImportError:  # pragma: no cover - fastexcel is a dependency
         raise InputError(f"{p}: reading workbooks needs the fastexcel package",
                          code="input-xlsx", hint="pip install fastexcel") from None
@@ -450,11 +450,10 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) ->
                          hint="check the sheet name (--sheet) and the workbook")
     frame = frame.rename({c: c.strip() for c in frame.columns})
     header = list(frame.columns)
-    numeric = {c.strip() for c, t in typed.schema.items() if t.is_numeric()}
     frame = drop_blank_rows(
         frame.with_row_index(LINE_COL, offset=2).with_columns(pl.lit(str(p)).alias(FILE_COL)))
-    errors, with_numbers = _cell_types(p, sheet, header)
-    extract = Extract(p, sha, frame, "xlsx", None, decimal or ".", errors, frozenset(numeric))
+    errors, only_numbers, with_numbers = _cell_types(p, sheet, header)
+    extract = Extract(p, sha, frame, "xlsx", None, decimal or ".", errors, only_numbers)
     extract.some_number_cells = with_numbers
     extract.decimal_given = decimal is not None
     return extract
@@ -465,27 +464,30 @@ _ERROR_VALUES = {"Div0": "#DIV/0!", "NA": "#N/A", "Value": "#VALUE!", "Ref": "#R
                  "Name": "#NAME?", "Num": "#NUM!", "Null": "#NULL!"}
 
 
-def _cell_types(p: Path, sheet: str | None,
-                columns: list[str]) -> tuple[list[Finding], frozenset[str]]:
+def _cell_types(p: Path, sheet: str | None, columns: list[str]
+                ) -> tuple[list[Finding], frozenset[str], frozenset[str]]:
     """Cells holding a spreadsheet error (``#DIV/0!``, ``#N/A``, …), which would otherwise
     read as empty: errors naming row and column (kept by :func:`to_typed` for the spec's
-    columns only); and the columns with at least one cell stored as a number (an ID
-    column with some such cells may have lost leading zeros there)."""
+    columns only); the columns whose every cell is stored as a number (their text is
+    Excel's, with a decimal point); and those with at least one such cell (an ID column
+    with some may have lost leading zeros there)."""
     import fastexcel
 
     try:
         book = fastexcel.read_excel(str(p))
-        _, errors = book.load_sheet(sheet if sheet else 0,
-                                    dtypes="string").to_arrow_with_errors()
+        as_text, errors = book.load_sheet(sheet if sheet else 0,
+                                          dtypes="string").to_arrow_with_errors()
         # as booleans, number cells convert and text cells fail ("01001" would convert
         # to a float): what is not null here was stored as a number (or a boolean)
         as_numbers, _ = book.load_sheet(sheet if sheet else 0,
                                         dtypes="boolean").to_arrow_with_errors()
     except Exception:  # pragma: no cover - the sheet was read a moment ago
-        return [], frozenset()
-    with_numbers = frozenset(
-        c for c, values in zip(columns, as_numbers.columns, strict=False)
-        if values.null_count < len(values))
+        return [], frozenset(), frozenset()
+    numbers = {c: len(v) - v.null_count for c, v in zip(columns, as_numbers.columns,
+                                                        strict=False)}
+    cells = {c: len(v) - v.null_count for c, v in zip(columns, as_text.columns, strict=False)}
+    with_numbers = frozenset(c for c, n in numbers.items() if n)
+    only_numbers = frozenset(c for c in with_numbers if numbers[c] == cells.get(c))
     out = []
     for err in (errors.errors if errors is not None else [])[:MAX_ERROR_CELLS]:
         row, col = err.position
@@ -496,7 +498,7 @@ def _cell_types(p: Path, sheet: str | None,
                            column=columns[col] if col < len(columns) else None, value=value,
                            hint="fix the formula in the workbook, or leave the cell empty "
                            "or '.' for a withheld value"))
-    return out, with_numbers
+    return out, only_numbers, with_numbers
 
 
 MAX_ERROR_CELLS = 200
