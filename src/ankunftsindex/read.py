@@ -813,11 +813,16 @@ def _withheld(frame: pl.DataFrame, extract: Extract, columns: list[str],
                          .otherwise(pl.lit("'") + pl.col("symbol") + pl.lit("'"))
                          + pl.lit(" ") + pl.col("len").cast(pl.String))
                  .to_series().str.join(", ").item())
-        out.append(Finding("input-withheld", f"{n} cell(s) without a value, read as null "
-                           f"({parts})", severity="info", file=str(extract.path), column=c,
-                           hint="withheld or missing values; an area lacking a used "
-                           "indicator is not scored (status missing_data)"))
+        out.append(withheld_note(extract.path, c, n, parts))
     return out
+
+
+def withheld_note(path: Path, column: str, n: int, parts: str) -> Finding:
+    """The note that ``n`` cells of a column hold no value (``parts``: per symbol)."""
+    return Finding("input-withheld", f"{n} cell(s) without a value, read as null ({parts})",
+                   severity="info", file=str(path), column=column,
+                   hint="withheld or missing values; an area lacking a used indicator is "
+                   "not scored (status missing_data)")
 
 
 def _decimal_hint(decimal: str) -> str:

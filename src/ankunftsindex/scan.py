@@ -24,7 +24,14 @@ from pathlib import Path
 import polars as pl
 
 from .errors import FILE_COL, LINE_COL, Finding
-from .read import Extract, detect_separator, file_sha256, spec_columns, strip_text
+from .read import (
+    Extract,
+    detect_separator,
+    file_sha256,
+    spec_columns,
+    strip_text,
+    withheld_note,
+)
 from .spec import Spec
 
 PARQUET = (".parquet", ".pq")
@@ -162,11 +169,7 @@ def withheld_notes(frame: pl.DataFrame, extracts: list[Extract],
     for e in extracts:
         rows = frame.filter(pl.col(FILE_COL) == str(e.path)) if len(extracts) > 1 else frame
         nulls = rows.select(pl.col(numeric).null_count()).row(0, named=True)
-        out += [Finding("input-withheld", f"{n} cell(s) without a value, read as null "
-                        f"(empty {n})", severity="info", file=str(e.path), column=c,
-                        hint="withheld or missing values; an area lacking a used "
-                        "indicator is not scored (status missing_data)")
-                for c, n in nulls.items() if n]
+        out += [withheld_note(e.path, c, n, f"empty {n}") for c, n in nulls.items() if n]
     return out
 
 
