@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import hashlib
+import io
 import json
 import os
 import re
@@ -229,18 +230,14 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def write_parquet(frame: pl.DataFrame, path: Path, metadata: dict[str, str]) -> None:
-    """Parquet with the provenance in the file's key-value metadata (zstd, no timestamps)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = frame.to_arrow()
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), **metadata})
-    # dictionaries pay for text (IDs, names, classes); for floats, nearly all distinct,
-    # building one costs more time than it saves space
-    text = [f.name for f in table.schema if pa.types.is_string(f.type)
-            or pa.types.is_large_string(f.type) or pa.types.is_string_view(f.type)]
+    """Parquet (zstd) with the provenance in the file's key-value metadata; polars writes
+    it (no timestamps: identical input gives identical bytes), without loading pyarrow."""
+    # encoded in memory first (the file is a fraction of the frame's size): a failing
+    # disk then raises its OSError here, not wrapped in a polars error
     with atomic_file(path) as fh:
-        pq.write_table(table, fh, compression="zstd", use_dictionary=text)
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer, compression="zstd", metadata=metadata)
+        fh.write(buffer.getbuffer())
 
 
 def write_csv(frame: pl.DataFrame, path: Path, metadata: dict[str, str],
@@ -318,11 +315,10 @@ def read_metadata(path: str | Path) -> dict[str, str]:
     """The provenance of an output file (Parquet metadata or the CSV's sidecar)."""
     p = Path(path)
     if format_for(p, None) == "parquet":
-        import pyarrow.parquet as pq
-
-        raw = pq.read_schema(p).metadata or {}
-        return {k.decode(): v.decode() for k, v in raw.items()
-                if k.decode().startswith("ankunftsindex.")}
+        # the file's key-value metadata (older outputs, written by pyarrow, have it there
+        # too, besides in the Arrow schema)
+        return {k: v for k, v in pl.read_parquet_metadata(p).items()
+                if k.startswith("ankunftsindex.")}
     meta = json.loads(sidecar_path(p).read_text(encoding="utf-8"))
     meta.pop("csv_dialect", None)
     expected = meta.pop("csv_sha256", None)

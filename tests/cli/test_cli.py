@@ -97,7 +97,7 @@ def test_compute_writes_parquet_and_prints_path_off_tty(files: dict[str, Path]) 
 def test_parquet_carries_provenance(files: dict[str, Path]) -> None:
     out = files["dir"] / "out.parquet"
     assert run("compute", files["data"], "-s", files["spec"], "-o", out).exit_code == 0
-    meta = {k.decode(): v.decode() for k, v in pq.read_schema(out).metadata.items()}
+    meta = {k.decode(): v.decode() for k, v in pq.read_metadata(out).metadata.items()}
     spec = load_spec(files["spec"])
     assert meta["ankunftsindex.version"] == __version__
     assert meta["ankunftsindex.spec_sha256"] == spec.sha256()

@@ -37,7 +37,7 @@ def test_format_from_suffix_or_option() -> None:
 def test_parquet_metadata_round_trip(tmp_path: Path) -> None:
     out = write_output(FRAME, tmp_path / "o.parquet", META)
     assert pl.read_parquet(out).equals(FRAME)
-    raw = pq.read_schema(out).metadata
+    raw = pq.read_metadata(out).metadata  # the file's key-value metadata
     assert raw[b"ankunftsindex.version"] == b"9.9"
     assert read_metadata(out) == META
 
@@ -164,3 +164,11 @@ def test_a_csv_sidecar_keeps_the_spec_so_that_its_hash_can_be_checked(tmp_path: 
     assert back["ankunftsindex.spec"] == spec
     assert hashlib.sha256(back["ankunftsindex.spec"].encode()).hexdigest() == meta[
         "ankunftsindex.spec_sha256"]
+
+
+def test_metadata_of_a_parquet_file_written_by_pyarrow_is_read(tmp_path: Path) -> None:
+    # pyarrow (earlier builds of this tool, or a user re-saving an output) puts the
+    # provenance in the Arrow schema as well as in the file's key-value metadata
+    table = FRAME.to_arrow().replace_schema_metadata(META)
+    pq.write_table(table, tmp_path / "old.parquet")
+    assert read_metadata(tmp_path / "old.parquet") == META

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 import pytest
 from helpers import CITY_CSV, CITY_SPEC_TEXT
 from polars.exceptions import PanicException
@@ -152,12 +151,12 @@ def fail_chmod(mp: pytest.MonkeyPatch, exc: Raise, n: int) -> None:
     fail_nth(mp, os, "chmod", exc, n, ours)
 
 
-def fail_write_table(mp: pytest.MonkeyPatch, exc: Raise) -> None:
-    def write_table(table: object, where: object, *args: object, **kwargs: object) -> None:
-        where.write(b"PAR1" + b"\0" * PARTIAL)  # type: ignore[attr-defined]
+def fail_write_parquet(mp: pytest.MonkeyPatch, exc: Raise) -> None:
+    def write_parquet(self: pl.DataFrame, file: object, *args: object, **kwargs: object):
+        file.write(b"PAR1" + b"\0" * PARTIAL)  # type: ignore[attr-defined]
         raise exc()
 
-    mp.setattr(pq, "write_table", write_table)
+    mp.setattr(pl.DataFrame, "write_parquet", write_parquet)
 
 
 def fail_write_csv(mp: pytest.MonkeyPatch, exc: Raise) -> None:
@@ -169,8 +168,8 @@ def fail_write_csv(mp: pytest.MonkeyPatch, exc: Raise) -> None:
 
 
 def fail_writer(mp: pytest.MonkeyPatch, exc: Raise, fmt: str) -> None:
-    """The format's serialiser (pyarrow for Parquet, polars for CSV) fails mid-way."""
-    (fail_write_table if fmt == "parquet" else fail_write_csv)(mp, exc)
+    """The format's serialiser (polars for both) fails mid-way."""
+    (fail_write_parquet if fmt == "parquet" else fail_write_csv)(mp, exc)
 
 
 def last_replace(fmt: str) -> int:
@@ -190,8 +189,8 @@ OUTPUT_FAILURES = [
     ("sidecar-write-enospc", ("csv",),
      lambda mp, fmt: fail_handle_write(mp, enospc, 1), "output-write-failed",
      "No space left"),
-    ("write-table-enospc", ("parquet",),
-     lambda mp, fmt: fail_write_table(mp, enospc), "output-write-failed", "No space left"),
+    ("write-parquet-enospc", ("parquet",),
+     lambda mp, fmt: fail_write_parquet(mp, enospc), "output-write-failed", "No space left"),
     ("replace-data-enospc", ("csv",),
      lambda mp, fmt: fail_replace(mp, enospc, 0), "output-write-failed", "No space left"),
     # the data file is already renamed when the sidecar's rename fails
