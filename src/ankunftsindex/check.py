@@ -24,12 +24,14 @@ MONTHLY = r"^\d{4}-(0[1-9]|1[0-2])$"
 YEARLY = r"^\d{4}$"
 
 
-def check_ids(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
-    """Area IDs must be present; periods (when the spec has them) present and well-formed."""
+def check_ids(frame: pl.DataFrame, spec: Spec, *, areas: bool = True) -> list[Finding]:
+    """Area IDs must be present; periods (when the spec has them) present and well-formed.
+    With ``areas`` false (no empty ID, as :func:`quick_check` found) only periods are
+    checked."""
     area = spec.input.area
     findings = rows_to_findings(
         frame.filter(pl.col(area).is_null() | (pl.col(area) == "")), area,
-        "input-empty-id", "empty area ID", "every row needs an area ID")
+        "input-empty-id", "empty area ID", "every row needs an area ID") if areas else []
     period = spec.input.period
     if period is None:
         return findings
@@ -97,19 +99,17 @@ def check_counts(frame: pl.DataFrame, count_columns: list[str]) -> list[Finding]
     return findings
 
 
-def check_shares(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
+def check_shares(frame: pl.DataFrame, spec: Spec,
+                 only: frozenset[str] | None = None) -> list[Finding]:
     """Stock indicators per 100 are shares: a numerator above its denominator (a share
-    above 100 %) is impossible."""
+    above 100 %) is impossible. ``only``: the indicators to check (default all)."""
     findings: list[Finding] = []
     where = _row_label(spec)
-    for ident, ind in spec.indicators.items():
-        if not (ind.kind == "ratio" and ind.type == "stock" and ind.per == 100
-                and ind.denominator):
+    for ident, ind in _share_indicators(spec).items():
+        if only is not None and ident not in only:
             continue
         num = pl.sum_horizontal(ind.numerator_columns)
-        den = pl.col(ind.denominator)
-        # negative and non-finite counts are errors of their own; 5 of 0 is above 100 %
-        bad = frame.filter((num > den) & (den >= 0) & num.is_finite()).with_columns(
+        bad = frame.filter(_share_above(ind)).with_columns(
             (num / pl.col(ind.denominator) * 100).round(2).alias("_share"))
         cols = " + ".join(ind.numerator_columns)
         findings += rows_to_findings(
@@ -125,13 +125,14 @@ def _row_label(spec: Spec) -> str:
     return text + (f", period {{{spec.input.period}}}" if spec.input.period else "")
 
 
-def check_zero_denominators(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
-    """A denominator of 0 gives no value (the area is not scored): suspicious."""
-    columns = list(dict.fromkeys(
-        ind.denominator for ind in spec.indicators.values()
-        if ind.kind == "ratio" and ind.denominator is not None))
+def check_zero_denominators(frame: pl.DataFrame, spec: Spec,
+                            only: frozenset[str] | None = None) -> list[Finding]:
+    """A denominator of 0 gives no value (the area is not scored): suspicious. ``only``:
+    the denominator columns to check (default all)."""
     findings: list[Finding] = []
-    for c in columns:
+    for c in _denominators(spec):
+        if only is not None and c not in only:
+            continue
         findings += rows_to_findings(
             frame.filter(pl.col(c) == 0), c, "input-zero-denominator",
             f"{c} is 0, so the indicators divided by it have no value ({_row_label(spec)})",
@@ -249,10 +250,11 @@ def check_gaps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
         limit=200)
 
 
-def check_jumps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
+def check_jumps(frame: pl.DataFrame, spec: Spec,
+                only: frozenset[str] | None = None) -> list[Finding]:
     """A count that changes by more than ``checks.jump.max_change`` (relative) from one
     period of an area to the next is implausible (two extracts mixed up, a boundary
-    change, a typo)."""
+    change, a typo). ``only``: the jump columns to check (default all)."""
     jump = spec.checks.jump
     got = _periodic(frame, spec)
     if got is None or jump is None:
@@ -264,10 +266,10 @@ def check_jumps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
 
     ordered = rows if is_presorted(rows, area, "_p") else rows.sort(area, "_p")
     same_area = pl.col(area) == pl.col(area).shift(1)  # the rows are in area order
-    for c in jump.columns or [spec.input.population]:
-        prev = pl.when(same_area).then(pl.col(c).shift(1))
-        jumped = (prev >= max(jump.min_base, 1e-12)) & (
-            (pl.col(c) - prev).abs() / prev > jump.max_change)
+    for c in _jump_columns(spec):
+        if only is not None and c not in only:
+            continue
+        jumped = _jumped(c, jump, same_area)
         # only the (few) rows that jumped are materialised, with their predecessor
         at = ordered.lazy().with_row_index("_i").filter(jumped).select("_i").collect()["_i"]
         before = ordered[(at - 1).cast(pl.Int64)]
@@ -290,14 +292,19 @@ def check_jumps(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
     return findings
 
 
-def check_history(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
+def check_history(frame: pl.DataFrame, spec: Spec, quick: Quick | None = None) -> list[Finding]:
     """Some period must have at least two areas whose series reach back as far as the
     spec's windows and lags need (the rule of the default output periods)."""
     from .exclude import history_need
 
-    got = _periodic(frame, spec)
     need = history_need(spec)
-    if got is None or need == 0:
+    if need == 0 or spec.input.period is None or frame.height == 0:
+        return []
+    lo, hi, areas = quick.span if quick is not None else (None, None, 0)
+    if lo is not None and hi is not None and hi - need >= lo and areas >= 2:
+        return []  # a complete panel: every area has the periods from lo on
+    got = _periodic(frame, spec)
+    if got is None:
         return []
     rows, _ = got
     ok = (
@@ -313,17 +320,127 @@ def check_history(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
         hint="give more periods of data, or a smaller window or lag in the spec")]
 
 
-def check_frame(frame: pl.DataFrame, spec: Spec) -> list[Finding]:
-    """Every data check on the parsed input rows, errors first."""
+@dataclass(frozen=True)
+class Quick:
+    """What one pass over the rows tells about every check (one collect, no copy of the
+    frame): a check whose flag is clear has nothing to find and does not look at the rows
+    one by one. Flags are conservative: set when the check may find something."""
+
+    ids: bool  # an empty area ID or period
+    duplicates: bool  # rows not in strictly increasing area, period order
+    counts: frozenset[str]  # count columns with a negative value
+    shares: frozenset[str]  # share indicators with a numerator above its denominator
+    zeros: frozenset[str]  # denominator columns with a zero
+    complete: bool  # every area in every period of the span, rows in order
+    jumps: frozenset[str]  # jump columns that may have a jump (all when unsure)
+    #: the earliest and latest period number and the number of areas (with ``complete``)
+    span: tuple[int | None, int | None, int] = (None, None, 0)
+    #: rows in strictly increasing area, then period order (see derive.is_presorted)
+    presorted: bool = False
+
+
+def _share_indicators(spec: Spec) -> dict[str, Any]:
+    return {ident: ind for ident, ind in spec.indicators.items()
+            if ind.kind == "ratio" and ind.type == "stock" and ind.per == 100
+            and ind.denominator}
+
+
+def _share_above(ind: Any) -> pl.Expr:
+    """Rows whose stock share is above 100 % (5 of 0 too; negative and non-finite counts
+    are errors of their own)."""
+    num = pl.sum_horizontal(ind.numerator_columns)
+    den = pl.col(ind.denominator)
+    return (num > den) & (den >= 0) & num.is_finite()
+
+
+def _denominators(spec: Spec) -> list[str]:
+    return list(dict.fromkeys(
+        ind.denominator for ind in spec.indicators.values()
+        if ind.kind == "ratio" and ind.denominator is not None))
+
+
+def _jump_columns(spec: Spec) -> list[str]:
+    jump = spec.checks.jump
+    return (jump.columns or [spec.input.population]) if jump else []
+
+
+def _jumped(column: str, jump: Any, same_area: pl.Expr) -> pl.Expr:
+    """Rows whose ``column`` changed by more than ``jump.max_change`` from the row before
+    (of the same area: rows in area, period order)."""
+    prev = pl.when(same_area).then(pl.col(column).shift(1))
+    return (prev >= max(jump.min_base, 1e-12)) & (
+        (pl.col(column) - prev).abs() / prev > jump.max_change)
+
+
+def quick_check(frame: pl.DataFrame, spec: Spec) -> Quick:
+    """The :class:`Quick` flags of a frame with :data:`PERIOD_NUMBER` (when the spec has
+    periods)."""
+    from .derive import presorted_expr
+
+    inp = spec.input
+    area = pl.col(inp.area)
+    empty = area.is_null() | (area == "")
+    if inp.period is not None:
+        empty = empty | pl.col(inp.period).is_null()
+    keys = [inp.area, *([inp.period] if inp.period else [])]
+    exprs = [
+        empty.any().alias("ids"),
+        (presorted_expr(inp.area, inp.period)
+         & pl.all_horizontal(pl.col(k).null_count() == 0 for k in keys)).alias("presorted"),
+        *[(pl.col(c) < 0).any().alias(f"neg {c}") for c in count_columns(spec)],
+        *[_share_above(ind).any().alias(f"share {i}")
+          for i, ind in _share_indicators(spec).items()],
+        *[(pl.col(c) == 0).any().alias(f"zero {c}") for c in _denominators(spec)],
+    ]
+    jump = spec.checks.jump
+    if inp.period is not None:
+        number = pl.col(PERIOD_NUMBER)
+        same_area = area == area.shift(1)
+        exprs += [number.min().alias("lo"), number.max().alias("hi"),
+                  number.null_count().alias("bad periods"),
+                  number.n_unique().alias("periods"),
+                  # counts the areas when the rows are in area order
+                  ((~same_area).fill_null(True)).sum().alias("areas"),
+                  *[_jumped(c, jump, same_area).any().alias(f"jump {c}")
+                    for c in _jump_columns(spec)]]
+    got = frame.select(exprs).row(0, named=True) if frame.height else {}
+
+    def flagged(prefix: str, columns: list[str]) -> frozenset[str]:
+        return frozenset(c for c in columns if got.get(f"{prefix} {c}", True))
+
+    presorted = bool(got.get("presorted", False))
+    ordered = presorted and not got.get("ids", True) and got.get("bad periods", 1) == 0
+    complete = (ordered and got["hi"] - got["lo"] + 1 == got["periods"]
+                and frame.height == got["areas"] * got["periods"])
+    return Quick(
+        ids=bool(got.get("ids", True)), duplicates=not presorted,
+        counts=flagged("neg", count_columns(spec)),
+        shares=flagged("share", list(_share_indicators(spec))),
+        zeros=flagged("zero", _denominators(spec)),
+        complete=complete,
+        # in area, period order the jump expression saw each area's periods in turn
+        jumps=flagged("jump", _jump_columns(spec)) if ordered else frozenset(
+            _jump_columns(spec)),
+        span=(got.get("lo"), got.get("hi"), got.get("areas", 0)) if complete else
+        (None, None, 0),
+        presorted=presorted,
+    )
+
+
+def check_frame(frame: pl.DataFrame, spec: Spec, quick: Quick | None = None) -> list[Finding]:
+    """Every data check on the parsed input rows, errors first. Checks that the one pass
+    of :func:`quick_check` clears are skipped."""
     frame = with_period_numbers(frame, spec)
+    q = quick or quick_check(frame, spec)
+    jump = spec.checks.jump
     return (
-        check_ids(frame, spec)
-        + check_duplicates(frame, spec)
-        + check_counts(frame, count_columns(spec))
-        + check_shares(frame, spec)
-        + check_zero_denominators(frame, spec)
-        + check_gaps(frame, spec)
-        + check_jumps(frame, spec)
+        check_ids(frame, spec, areas=q.ids)
+        + (check_duplicates(frame, spec) if q.duplicates else [])
+        + check_counts(frame, [c for c in count_columns(spec) if c in q.counts])
+        + check_shares(frame, spec, only=q.shares)
+        + check_zero_denominators(frame, spec, only=q.zeros)
+        + ([] if q.complete else check_gaps(frame, spec))
+        + (check_jumps(frame, spec, only=q.jumps) if jump and q.jumps else [])
     )
 
 
@@ -351,6 +468,8 @@ class Report:
     frame: pl.DataFrame | None = None
     #: how many files were given (some may not be readable)
     given: int = 0
+    #: the rows are in strictly increasing area, then period order (None: not known)
+    presorted: bool | None = None
 
     def count(self, severity: str) -> int:
         return sum(f.severity == severity for f in self.findings)
@@ -403,11 +522,14 @@ def validate(
     output), some period must have enough history for the spec (``input-too-short``)."""
     frame, extracts, findings = read_inputs(paths, spec, encoding=encoding,
                                             separator=separator, decimal=decimal, sheet=sheet)
+    quick = None
     if frame is not None:
         numbered = with_period_numbers(frame, spec)
-        findings = findings + check_frame(numbered, spec) + unknown_exclusions(
+        quick = quick_check(numbered, spec)
+        findings = findings + check_frame(numbered, spec, quick) + unknown_exclusions(
             frame, spec, spec.input.area) + unknown_total_rows(
             extracts, spec)
         if not periods:
-            findings += check_history(numbered, spec)
-    return Report(spec, findings, extracts, frame, len(paths))
+            findings += check_history(numbered, spec, quick)
+    return Report(spec, findings, extracts, frame, len(paths),
+                  presorted=quick.presorted if quick is not None else None)

@@ -53,10 +53,12 @@ def scorable_periods(frame: pl.DataFrame, spec: Spec) -> list[str]:
     ``--period``; normalising needs two). Exclusions do not drop a period: a month in
     which they leave fewer than two areas is an error, not a silent gap."""
     return (
-        frame.filter(has_history(spec))
+        frame.lazy().select(P, "period", FIRST_PERIOD)  # not every column of the frame
+        .filter(has_history(spec))
         .group_by(P).agg(pl.len(), pl.col("period").first())  # by number: no text hashing
         .filter(pl.col("len") >= 2)
         .select(pl.col("period").sort())
+        .collect()
         .to_series()
         .to_list()
     )
@@ -64,7 +66,11 @@ def scorable_periods(frame: pl.DataFrame, spec: Spec) -> list[str]:
 
 def unknown_exclusions(frame: pl.DataFrame, spec: Spec, column: str = "area") -> list[Finding]:
     """Named exclusions whose area is not in the data (a typo leaves the area scored)."""
-    known = set(frame[column].unique().to_list())
+    if not spec.exclude:
+        return []
+    wanted = [e.area for e in spec.exclude]
+    known = set(frame.select(pl.col(column).filter(pl.col(column).is_in(wanted)).unique())
+                .to_series().to_list())
     return [
         Finding("input-unknown-exclusion",
                 f"excluded area {e.area!r} ({e.reason}) is not in the data",

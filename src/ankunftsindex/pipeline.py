@@ -147,7 +147,8 @@ def compute(
     frame, report.frame = report.frame, None  # compute_result may let go of its columns
     try:
         result = compute_result(frame, spec, periods=periods, findings=report.findings,
-                                crosswalk=crosswalk, progress=progress)
+                                crosswalk=crosswalk, progress=progress,
+                                presorted=report.presorted)
     except AnkunftsindexError as exc:
         exc.warnings = [f for f in report.findings if f.severity == "warning"]
         raise
@@ -176,11 +177,13 @@ def compute_result(
     findings: list[Finding] | None = None,
     crosswalk: Crosswalk | None = None,
     progress: Progress | None = None,
+    presorted: bool | None = None,
 ) -> Result:
     """:func:`compute_frame` as a :class:`Result` (with warnings, without input files).
 
     ``findings`` are those of a :func:`~ankunftsindex.check.validate` run on ``raw``;
-    without them the data checks run here (and errors among them stop)."""
+    without them the data checks run here (and errors among them stop). ``presorted``:
+    what validate found about the rows' order (None: look)."""
     stage = progress or _silent
     stage("checking")
     if raw.height == 0:
@@ -210,7 +213,8 @@ def compute_result(
         raw, mapped = apply_crosswalk(raw, spec, crosswalk)
         findings = [f for f in findings if f.code != "input-unknown-exclusion"] + mapped
         findings += exclude.unknown_exclusions(raw, spec, spec.input.area)
-    presorted = is_presorted(raw, spec.input.area, spec.input.period)
+    if presorted is None or crosswalk is not None:
+        presorted = is_presorted(raw, spec.input.area, spec.input.period)
     stage("deriving indicators")
     derived = (
         derive(standardise_columns(raw.lazy(), spec, numeric), spec, presorted=presorted)
