@@ -228,7 +228,7 @@ def compute_result(
         i.reference_period for i in spec.indices.values() if i.reference_period is not None
     }
     derived = sort_output(derived.filter(pl.col("period").is_in(sorted(needed))))
-    derived = derived.with_row_index(ROW).with_columns(pl.col("status").cast(pl.String))
+    derived = derived.with_columns(pl.col("status").cast(pl.String))
     name = (raw.get_column(spec.input.name).gather(derived.get_column(SOURCE_ROW))
             .cast(pl.String) if spec.input.name else pl.lit(None, pl.String))
     derived = derived.with_columns(name.alias("name"))
@@ -241,7 +241,7 @@ def compute_result(
         scored = apply_typology(scored, spec)
     columns = spec.output_columns()
     out = (
-        derived.with_columns(_scatter(scored, derived.height, derived.columns))
+        derived.with_columns(_expand(scored, derived))
         .filter(pl.col("period").is_in(selected))
         .select(columns)
     )
@@ -250,19 +250,14 @@ def compute_result(
                   [f for f in findings if f.severity == "info"])
 
 
-ROW = "_row"
-
-
-def _scatter(scored: pl.DataFrame, height: int, have: list[str]) -> list[pl.Series]:
+def _expand(scored: pl.DataFrame, derived: pl.DataFrame) -> list[pl.Expr]:
     """The columns the scored rows gained (scores, index, rank, class, type), each put
-    back at its row (:data:`ROW`) of the full frame, null elsewhere: no sort, no join."""
-    rows = scored.get_column(ROW)
-    out = []
-    for c in scored.columns:
-        if c in have:
-            continue
-        values = scored.get_column(c)
-        column = pl.repeat(None, height, dtype=values.dtype, eager=True).alias(c)
-        column.scatter(rows, values)
-        out.append(column)
-    return out
+    back at its row of ``derived``, null elsewhere: ``scored`` holds the rows of
+    ``derived`` whose status is ``scored``, in the same order, so the k-th scored row
+    of ``derived`` gets the k-th value (a gather, no sort or join)."""
+    mask = derived.get_column("status") == "scored"
+    k = (mask.cast(pl.Int64).cum_sum() - 1).clip(0)  # scored rows before, and this one
+    new = [c for c in scored.columns if c not in derived.columns]
+    if scored.height == 0:
+        return [pl.lit(None, scored.schema[c]).alias(c) for c in new]
+    return [pl.when(mask).then(scored.get_column(c).gather(k)).alias(c) for c in new]
