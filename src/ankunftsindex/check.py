@@ -277,19 +277,27 @@ def check_jumps(frame: pl.DataFrame, spec: Spec,
             ordered[at.cast(pl.Int64)]
             .with_columns(before.get_column(c).alias("_prev"),
                           before.get_column("_period").alias("_prev_period"))
-            .with_columns(((pl.col(c) / pl.col("_prev") - 1) * 100).round(0)
-                          .cast(pl.Int64).alias("_pct"))
+            .with_columns(_percent_text((pl.col(c) / pl.col("_prev") - 1) * 100)
+                          .alias("_pct"))
             .with_columns(pl.col("_prev").cast(pl.String).str.strip_suffix(".0"))
             .sort(FILE_COL, LINE_COL)
         )
         findings += rows_to_findings(
             bad, c, "input-jump",
-            f"{c} changes by {{_pct:+d}} % from {{_prev}} in {{_prev_period}} "
+            f"{c} changes by {{_pct}} % from {{_prev}} in {{_prev_period}} "
             f"({_row_label(spec)})",
             f"more than ±{jump.max_change:.0%} from one period to the next is implausible; "
             "check the extract (tune or switch off with checks.jump in the spec)",
             severity="warning")
     return findings
+
+
+def _percent_text(pct: pl.Expr) -> pl.Expr:
+    """A signed whole percentage ("+120", "-60"); beyond the integers (a count like
+    1e224 is a typo too) the number as it is."""
+    whole = pct.round(0).cast(pl.Int64, strict=False).cast(pl.String)
+    text = pl.coalesce(whole, pct.cast(pl.String))
+    return pl.when(pct >= 0).then(pl.lit("+") + text).otherwise(text)
 
 
 def check_history(frame: pl.DataFrame, spec: Spec, quick: Quick | None = None) -> list[Finding]:

@@ -117,14 +117,15 @@ def check_reference(
     ``periods`` are the periods to be scored (each needs its own reference set unless
     the index has a reference period)."""
     needed = [ref.period] if ref.period is not None else periods
-    base = frame.filter(pl.col("period").is_in(needed))
     fn = spread_fn(method, ddof)
-    aggs = [pl.len().alias("_n")]
+    aggs = [pl.col("period").first(), pl.len().alias("_n")]
     if fn is not None:
         aggs += [fn(pl.col(c)).alias(c) for c in columns]
+    # grouped by the period number (sorted integers, no hashing of texts); the few
+    # groups are then matched to the periods needed
     stats = (
         pl.DataFrame({"period": needed}, schema={"period": pl.String})
-        .join(base.group_by("period").agg(aggs), on="period", how="left")
+        .join(frame.group_by(P).agg(aggs).drop(P), on="period", how="left")
         .with_columns(pl.col("_n").fill_null(0))
         .sort("period")
     )

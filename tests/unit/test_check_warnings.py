@@ -128,3 +128,11 @@ def test_an_area_that_starts_late_is_named_at_its_first_row() -> None:
             ("B", "2025-02", 1000, 1), ("B", "2025-03", 1000, 1)]
     [gap] = check_gaps(frame(rows), SPEC)
     assert (gap.value, gap.line) == ("B", 5)
+
+
+def test_a_jump_to_an_absurd_count_is_a_warning_not_a_crash() -> None:
+    # found by the CSV fuzz test: "1224" mangled into "1e224" overflowed the percentage
+    rows = [("A", "2025-01", 1200, 100), ("A", "2025-02", 1.2e224, 100)]
+    [found] = check_jumps(frame(rows), SPEC)
+    assert found.code == "input-jump"
+    assert "changes by +1e+223 % from 1200" in found.message  # (1.2e224 / 1200 − 1) · 100
