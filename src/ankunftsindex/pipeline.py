@@ -4,7 +4,7 @@ aggregate → rank → classify → typology. Usable from a notebook without the
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,8 +17,10 @@ from .aggregate import COLLECT, apply_typology, compute_index
 from .crosswalk import Crosswalk, apply_crosswalk, read_crosswalk
 from .derive import (
     SOURCE_ROW,
+    P,
     derive,
     is_presorted,
+    period_number,
     sort_output,
     standardise_columns,
 )
@@ -227,7 +229,7 @@ def compute_result(
     needed = set(selected) | {
         i.reference_period for i in spec.indices.values() if i.reference_period is not None
     }
-    derived = sort_output(derived.filter(pl.col("period").is_in(sorted(needed))))
+    derived = sort_output(derived.filter(_in_periods(needed)))
     derived = derived.with_columns(pl.col("status").cast(pl.String))
     name = (raw.get_column(spec.input.name).gather(derived.get_column(SOURCE_ROW))
             .cast(pl.String) if spec.input.name else pl.lit(None, pl.String))
@@ -240,14 +242,20 @@ def compute_result(
         stage("typology")
         scored = apply_typology(scored, spec)
     columns = spec.output_columns()
-    out = (
-        derived.with_columns(_expand(scored, derived))
-        .filter(pl.col("period").is_in(selected))
-        .select(columns)
-    )
+    out = derived.with_columns(_expand(scored, derived))
+    if needed != set(selected):  # reference periods computed but not output
+        out = out.filter(_in_periods(selected))
+    out = out.select(columns)
     return Result(out, spec, [], selected,
                   [f for f in findings if f.severity == "warning"],
                   [f for f in findings if f.severity == "info"])
+
+
+def _in_periods(periods: Collection[str]) -> pl.Expr:
+    """Rows of these periods, found by period number (integers, not texts)."""
+    numbers = pl.Series("period", sorted(periods), pl.String).to_frame().select(
+        period_number(pl.col("period"))).to_series()
+    return pl.col(P).is_in(numbers.implode())
 
 
 def _expand(scored: pl.DataFrame, derived: pl.DataFrame) -> list[pl.Expr]:
