@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from .derive import PERIOD_NUMBER
 from .errors import Finding, rows_to_findings
 from .exclude import unknown_exclusions
 from .read import FILE_COL, LINE_COL, Extract, count_columns, raise_errors, read_inputs
@@ -151,7 +152,6 @@ def _period_label(number: int, monthly: bool) -> str:
     return f"{number // 12:04d}-{number % 12 + 1:02d}" if monthly else f"{number:04d}"
 
 
-PERIOD_NUMBER = "_period_number"
 
 
 def with_period_numbers(frame: pl.DataFrame, spec: Spec) -> pl.DataFrame:
@@ -539,5 +539,7 @@ def validate(
             extracts, spec)
         if not periods:
             findings += check_history(numbered, spec, quick)
-    return Report(spec, findings, extracts, frame, len(paths),
+    # the rows with their period numbers: compute need not parse the periods again
+    return Report(spec, findings, extracts, numbered if frame is not None else None,
+                  len(paths),
                   presorted=quick.presorted if quick is not None else None)

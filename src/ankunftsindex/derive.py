@@ -19,6 +19,9 @@ KEY = "_k"  # AREA_NUMBER · 2³² + P: one sorted integer for area and period
 SOURCE_ROW = "_src"  # the row's position in the input frame
 FIRST_PERIOD = "_p0"  # the period number of the area's first row
 NO_PERIOD = ""  # the period of a cross-section (a spec without input.period)
+#: the input's period as a number, as :func:`~ankunftsindex.check.with_period_numbers`
+#: adds it (null for a period of the minority format or no format: errors)
+PERIOD_NUMBER = "_period_number"
 
 
 def raw(column: str) -> str:
@@ -30,15 +33,19 @@ def standardise_columns(frame: pl.LazyFrame, spec: Spec, numeric: list[str]) -> 
     """Rename the spec's input columns to ``area``, ``period``, ``population``, the numeric
     input columns to ``@<column>``, and add the period number ``_p`` and the input row
     :data:`SOURCE_ROW`. Names, files and lines stay behind in the input: they are not
-    needed to compute and are looked up by row for the rows that are output."""
+    needed to compute and are looked up by row for the rows that are output. Period
+    numbers the checks added (:data:`PERIOD_NUMBER`) are taken as they are."""
     inp = spec.input
-    return frame.with_row_index(SOURCE_ROW).select(
+    numbered = inp.period is not None and PERIOD_NUMBER in frame.collect_schema()
+    lf = frame.with_row_index(SOURCE_ROW).select(
         pl.col(SOURCE_ROW),
         pl.col(inp.area).alias("area"),
         (pl.col(inp.period) if inp.period else pl.lit(NO_PERIOD)).alias("period"),
         pl.col(inp.population).alias("population"),
         *[pl.col(c).alias(raw(c)) for c in numeric],
-    ).with_columns(period_number(pl.col("period")).alias(P))
+        *([pl.col(PERIOD_NUMBER).alias(P)] if numbered else []),
+    )
+    return lf if numbered else lf.with_columns(period_number(pl.col("period")).alias(P))
 
 
 def period_number(period: pl.Expr) -> pl.Expr:
