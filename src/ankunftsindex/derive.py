@@ -92,12 +92,10 @@ def ratio_expr(ind: Indicator, window: int) -> pl.Expr:
     return pl.when(den > 0).then(num / den * ind.per).otherwise(None)
 
 
-def derive(frame: pl.LazyFrame, spec: Spec, *, presorted: bool = False) -> pl.LazyFrame:
-    """Add one column per indicator (its raw value, before any direction or scaling).
-
-    The result is sorted by area, then period, numbers the areas in :data:`AREA_NUMBER`
-    (in ID order) and has each area's first period in :data:`FIRST_PERIOD`; the input
-    columns ``@…`` are dropped. With
+def number_rows(frame: pl.LazyFrame, *, presorted: bool = False) -> pl.DataFrame:
+    """The standardised rows sorted by area, then period, with the areas numbered in
+    :data:`AREA_NUMBER` (in ID order), the key :data:`KEY` and each area's first period
+    in :data:`FIRST_PERIOD`: all :func:`derive` and the choice of periods need. With
     ``presorted`` (rows already in area, then period order, one row each) the sort and
     its copy of every column are skipped."""
     if presorted:
@@ -109,41 +107,64 @@ def derive(frame: pl.LazyFrame, spec: Spec, *, presorted: bool = False) -> pl.La
             (pl.col("area").rank("dense") - 1).cast(pl.Int64).alias(AREA_NUMBER)
         ).with_columns(_key()).sort(KEY).with_columns(pl.col(KEY).set_sorted())
     new_area = pl.col(AREA_NUMBER) != pl.col(AREA_NUMBER).shift()
-    lf = lf.with_columns(  # rows are in area, period order: first row of each area
-        pl.when(new_area.fill_null(True)).then(pl.col(P)).forward_fill().alias(FIRST_PERIOD))
+    return lf.with_columns(  # rows are in area, period order: first row of each area
+        pl.when(new_area.fill_null(True)).then(pl.col(P)).forward_fill().alias(FIRST_PERIOD)
+    ).collect(engine="in-memory")
+
+
+def derive(frame: pl.LazyFrame | pl.DataFrame, spec: Spec, *, presorted: bool = False,
+           keep: pl.Expr | None = None) -> pl.LazyFrame:
+    """Add one column per indicator (its raw value, before any direction or scaling).
+
+    ``frame``: standardised rows, or the result of :func:`number_rows` (then
+    ``presorted`` does not matter). The result is sorted by area, then period and has the
+    columns of :func:`number_rows` but :data:`KEY`; the input columns ``@…`` are dropped.
+    With ``keep`` (a filter), only those rows are returned: windows and lags still see
+    every row, but no indicator is materialised for the rows that are not kept."""
+    keyed = frame if isinstance(frame, pl.DataFrame) and KEY in frame.columns else (
+        number_rows(frame.lazy(), presorted=presorted))
     window = spec.effective_window
-    plain = {
-        ident: (ratio_expr(ind, window) if ind.kind == "ratio" else pl.col(raw(ind.column or "")))
-        .cast(pl.Float64).alias(ident)
+    exprs: dict[str, pl.Expr] = {
+        ident: (ratio_expr(ind, window) if ind.kind == "ratio"
+                else pl.col(raw(ind.column or ""))).cast(pl.Float64)
         for ident, ind in spec.indicators.items()
         if ind.kind != "change"
     }
-    lf = lf.with_columns(plain.values())
     changes = _change_order(spec)
-    if not changes:
-        return lf.select(pl.exclude(KEY, "^@.*$"))
-    frame_ = lf.collect(engine="in-memory")
-    # without gaps inside an area, the period `lag` back is `lag` rows back (or absent);
-    # with gaps a binary search over the sorted keys finds it. Neither copies the frame
-    # as a join would.
-    step = pl.col(KEY) - pl.col(KEY).shift()
-    gapless = frame_.select(
-        ((step == 1) | (pl.col(AREA_NUMBER) != pl.col(AREA_NUMBER).shift()))
-        .fill_null(True).all()).item()
-    lf = frame_.lazy()
-    for ident in changes:
-        ind = spec.indicators[ident]
-        base = ind.change_of or ""
-        # a lag beyond 2³¹ lands between two areas' keys: no match, as it must be
-        lag = min(ind.lag or 0, 2**31)
-        target = pl.col(KEY) - lag
-        if gapless:
-            past = pl.when(pl.col(KEY).shift(lag) == target).then(pl.col(base).shift(lag))
-        else:
-            at = pl.col(KEY).search_sorted(target, side="left").clip(0, pl.len() - 1)
-            past = pl.when(pl.col(KEY).gather(at) == target).then(pl.col(base).gather(at))
-        lf = lf.with_columns((pl.col(base) - past).alias(ident))
-    return lf.select(pl.exclude(KEY, "^@.*$"))
+    lf = keyed.lazy()
+    # the indicators that changes look back on are computed once, for every row
+    bases = {spec.indicators[c].change_of or "" for c in changes}
+    lf = lf.with_columns(exprs[i].alias(i) for i in bases if i not in changes)
+    exprs.update({i: pl.col(i) for i in bases if i not in changes})
+    if changes:
+        # without gaps inside an area, the period `lag` back is `lag` rows back (or
+        # absent); with gaps a binary search over the sorted keys finds it. Neither
+        # copies the frame as a join would.
+        step = pl.col(KEY) - pl.col(KEY).shift()
+        gapless = keyed.select(
+            ((step == 1) | (pl.col(AREA_NUMBER) != pl.col(AREA_NUMBER).shift()))
+            .fill_null(True).all()).item()
+        for ident in changes:  # each after the indicator it changes
+            ind = spec.indicators[ident]
+            base = exprs[ind.change_of or ""]
+            # a lag beyond 2³¹ lands between two areas' keys: no match, as it must be
+            lag = min(ind.lag or 0, 2**31)
+            target = pl.col(KEY) - lag
+            if gapless:
+                past = pl.when(pl.col(KEY).shift(lag) == target).then(base.shift(lag))
+            else:
+                at = pl.col(KEY).search_sorted(target, side="left").clip(0, pl.len() - 1)
+                past = pl.when(pl.col(KEY).gather(at) == target).then(base.gather(at))
+            exprs[ident] = base - past
+            if ident in bases:  # a change of a change
+                lf = lf.with_columns(exprs[ident].alias(ident))
+                exprs[ident] = pl.col(ident)
+    carried = [c for c in keyed.columns if c != KEY and not c.startswith("@")]
+    columns = [*[pl.col(c) for c in carried],
+               *[exprs[i].alias(i) for i in spec.indicators]]
+    if keep is not None:
+        columns = [c.filter(keep) for c in columns]
+    return lf.select(columns)
 
 
 def _key() -> pl.Expr:

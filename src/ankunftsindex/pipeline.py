@@ -20,6 +20,7 @@ from .derive import (
     P,
     derive,
     is_presorted,
+    number_rows,
     period_number,
     sort_output,
     standardise_columns,
@@ -218,18 +219,18 @@ def compute_result(
     if presorted is None or crosswalk is not None:
         presorted = is_presorted(raw, spec.input.area, spec.input.period)
     stage("deriving indicators")
-    derived = (
-        derive(standardise_columns(raw.lazy(), spec, numeric), spec, presorted=presorted)
-        .pipe(assign_status, spec)
-        .collect(**COLLECT)
-    )
+    keyed = number_rows(standardise_columns(raw.lazy(), spec, numeric), presorted=presorted)
     # from here on only the names (for the output) are read
     raw = raw.select(*([spec.input.name] if spec.input.name else []))
-    selected = select_periods(derived, spec, periods)
+    selected = select_periods(keyed, spec, periods)
     needed = set(selected) | {
         i.reference_period for i in spec.indices.values() if i.reference_period is not None
     }
-    derived = sort_output(derived.filter(_in_periods(needed)))
+    # indicators only for the rows of the periods needed (windows see every row)
+    derived = sort_output(
+        derive(keyed, spec, keep=_in_periods(needed)).pipe(assign_status, spec)
+        .collect(**COLLECT))
+    del keyed
     derived = derived.with_columns(pl.col("status").cast(pl.String))
     name = (raw.get_column(spec.input.name).gather(derived.get_column(SOURCE_ROW))
             .cast(pl.String) if spec.input.name else pl.lit(None, pl.String))
