@@ -380,43 +380,54 @@ def _jumped(column: str, jump: Any, same_area: pl.Expr) -> pl.Expr:
         (pl.col(column) - prev).abs() / prev > jump.max_change)
 
 
+NEW_AREA = "_new_area"  # quick_check: the row starts a run of rows of one area
+
+
 def quick_check(frame: pl.DataFrame, spec: Spec) -> Quick:
     """The :class:`Quick` flags of a frame with :data:`PERIOD_NUMBER` (when the spec has
-    periods)."""
-    from .derive import presorted_expr
+    periods).
 
+    The ID texts are compared once, row with row before, which marks where each run of
+    rows of one area starts; everything else about IDs looks at the run starts only (one
+    row per area in ordered input), and order within a run at the period numbers."""
     inp = spec.input
     area = pl.col(inp.area)
-    empty = area.is_null() | (area == "")
-    if inp.period is not None:
-        empty = empty | pl.col(inp.period).is_null()
+    marked = frame.with_columns((area != area.shift()).fill_null(True).alias(NEW_AREA))
+    new_area = pl.col(NEW_AREA)
+    # every ID of the frame is the ID of some run start
+    starts = area.filter(new_area)
     keys = [inp.area, *([inp.period] if inp.period else [])]
     exprs = [
-        empty.any().alias("ids"),
-        (presorted_expr(inp.area, inp.period)
-         & pl.all_horizontal(pl.col(k).null_count() == 0 for k in keys)).alias("presorted"),
+        (starts.is_null().any() | (starts == "").any()
+         | (pl.col(inp.period).is_null().any() if inp.period else pl.lit(False))).alias("ids"),
+        (pl.all_horizontal(pl.col(k).null_count() == 0 for k in keys)
+         & (starts > starts.shift()).fill_null(True).all()).alias("ids ascending"),
         *[(pl.col(c) < 0).any().alias(f"neg {c}") for c in count_columns(spec)],
         *[_share_above(ind).any().alias(f"share {i}")
           for i, ind in _share_indicators(spec).items()],
         *[(pl.col(c) == 0).any().alias(f"zero {c}") for c in _denominators(spec)],
+        new_area.sum().alias("areas"),
     ]
     jump = spec.checks.jump
     if inp.period is not None:
         number = pl.col(PERIOD_NUMBER)
-        same_area = area == area.shift(1)
         exprs += [number.min().alias("lo"), number.max().alias("hi"),
                   number.null_count().alias("bad periods"),
                   number.n_unique().alias("periods"),
-                  # counts the areas when the rows are in area order
-                  ((~same_area).fill_null(True)).sum().alias("areas"),
-                  *[_jumped(c, jump, same_area).any().alias(f"jump {c}")
+                  # within a run, periods rise (a null period number: not known, so no)
+                  (new_area | (number > number.shift())).fill_null(False).all()
+                  .alias("periods ascending"),
+                  *[_jumped(c, jump, ~new_area).any().alias(f"jump {c}")
                     for c in _jump_columns(spec)]]
-    got = frame.select(exprs).row(0, named=True) if frame.height else {}
+    else:
+        exprs.append(new_area.all().alias("periods ascending"))  # one row per area
+    got = (marked.lazy().select(exprs).collect(engine="in-memory").row(0, named=True)
+           if frame.height else {})
 
     def flagged(prefix: str, columns: list[str]) -> frozenset[str]:
         return frozenset(c for c in columns if got.get(f"{prefix} {c}", True))
 
-    presorted = bool(got.get("presorted", False))
+    presorted = bool(got.get("ids ascending", False) and got.get("periods ascending", False))
     ordered = presorted and not got.get("ids", True) and got.get("bad periods", 1) == 0
     complete = (ordered and got["hi"] - got["lo"] + 1 == got["periods"]
                 and frame.height == got["areas"] * got["periods"])

@@ -11,12 +11,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ankunftsindex.check import (
+    PERIOD_NUMBER,
     Quick,
     check_frame,
     check_history,
     quick_check,
     with_period_numbers,
 )
+from ankunftsindex.derive import is_presorted
 from ankunftsindex.spec import parse_spec
 
 SPEC = parse_spec("""\
@@ -78,6 +80,12 @@ def test_quick_check_skips_only_checks_without_findings(frame: pl.DataFrame) -> 
     quick = quick_check(numbered, SPEC)
     assert check_frame(numbered, SPEC, quick) == check_frame(numbered, SPEC, EVERYTHING)
     assert check_history(numbered, SPEC, quick) == check_history(numbered, SPEC)
+    # the order found from run starts and period numbers is the order of the texts; a
+    # period without a number (an error) inside an area's run makes it unknown: no
+    by_text = is_presorted(numbered, "Gebiet", "Monat")
+    assert not quick.presorted or by_text
+    if numbered.get_column(PERIOD_NUMBER).null_count() == 0:
+        assert quick.presorted == by_text
 
 
 def test_a_clean_panel_is_cleared_in_one_pass() -> None:
