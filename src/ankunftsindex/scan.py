@@ -19,6 +19,8 @@ wording, file, line, column and value.
 
 from __future__ import annotations
 
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import polars as pl
@@ -113,6 +115,7 @@ def scan_csv_inputs(
     text, numeric = spec_columns(spec)
     scans: list[pl.LazyFrame] = []
     extracts: list[Extract] = []
+    lines: list[tuple[Path, bytes, int]] = []  # what _plain_lines checks, per file
     for p in files:
         with p.open("rb") as fh:
             head = fh.read(1 << 16)
@@ -128,10 +131,7 @@ def scan_csv_inputs(
         if (any(n != n.strip() or not n for n in names) or len(set(names)) != len(names)
                 or any(c not in names for c in [*text, *numeric])):
             return None
-        # the reader's checks of whole lines, in one pass over the bytes: no NUL, no
-        # quotes, no replacement character, no blank line, every row the header's cells
-        if not _plain_lines(p, sep.encode(), len(names)):
-            return None
+        lines.append((p, sep.encode(), len(names)))
         options = {"separator": sep, "quote_char": '"', "infer_schema": False,
                    "encoding": "utf8"}
         scans.append(
@@ -143,13 +143,22 @@ def scan_csv_inputs(
                 *[pl.col(c).cast(pl.Float64) for c in numeric],
             ))
         # with integer cells only, the reader's guess is ',' for ;-files, else '.'
-        extracts.append(Extract(p, file_sha256(p), pl.DataFrame(),
-                                "utf-8-sig" if bom else "utf-8", sep,
-                                decimal or ("," if sep == ";" else ".")))
-    try:
-        frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(), text)
-    except Exception:  # a cell that is not an integer, bytes that are not UTF-8, …
-        return None
+        extracts.append(Extract(p, "", pl.DataFrame(), "utf-8-sig" if bom else "utf-8",
+                                sep, decimal or ("," if sep == ";" else ".")))
+    # the reader's checks of whole lines, in one pass over the bytes (no NUL, no quotes,
+    # no replacement character, no blank line, every row the header's cells), and the
+    # files' hashes run in a second thread while polars parses
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        plain = pool.submit(lambda: all(_plain_lines(*args) for args in lines))
+        hashes = pool.submit(lambda: [file_sha256(e.path) for e in extracts])
+        try:
+            frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(), text)
+        except Exception:  # a cell that is not an integer, bytes that are not UTF-8, …
+            return None
+        if not plain.result():
+            return None
+        extracts = [dataclasses.replace(e, sha256=h)
+                    for e, h in zip(extracts, hashes.result(), strict=True)]
     # a row with nothing in the spec's columns may be a line of blanks, which the reader
     # drops, or a row with other columns, which it reports: either way, its call
     blank = pl.all_horizontal(
