@@ -71,16 +71,18 @@ def scan_parquet_inputs(
                 *[_text(c, spec) for c in text],
                 *[pl.col(c).cast(pl.Float64) for c in numeric],
             ))
-    try:
-        frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(), text)
-    except Exception:  # e.g. a truncated file that only fails when read
-        return None
-    if floats and frame.select(
-            pl.any_horizontal(~pl.col(sorted(floats)).is_finite().fill_null(True)).any()
-    ).item():
-        return None
-    extracts = [Extract(p, file_sha256(p), frame.clear(), "parquet", None, decimal or ".")
-                for p in files]
+    with ThreadPoolExecutor(max_workers=1) as pool:  # hashed while polars reads
+        hashes = pool.submit(lambda: [file_sha256(p) for p in files])
+        try:
+            frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(), text)
+        except Exception:  # e.g. a truncated file that only fails when read
+            return None
+        if floats and frame.select(
+                pl.any_horizontal(~pl.col(sorted(floats)).is_finite().fill_null(True)).any()
+        ).item():
+            return None
+        extracts = [Extract(p, h, frame.clear(), "parquet", None, decimal or ".")
+                    for p, h in zip(files, hashes.result(), strict=True)]
     return frame, extracts
 
 
