@@ -83,7 +83,9 @@ def unknown_exclusions(frame: pl.DataFrame, spec: Spec, column: str = "area") ->
 def select_periods(frame: pl.DataFrame, spec: Spec, requested: list[str] | None) -> list[str]:
     """The periods to output: the requested ones (each must be in the data) or all
     scorable ones. Errors name the unknown period and list what is there."""
-    available = frame.select(pl.col("period").unique().sort()).to_series().to_list()
+    # grouped by period number (integers, not texts), which sorts as the texts do
+    available = (frame.group_by(P).agg(pl.col("period").first()).sort(P)
+                 .get_column("period").to_list())
     if spec.input.period is None:
         if requested:
             raise InputError("--period needs a spec with input.period", code="input-no-periods",
