@@ -15,6 +15,7 @@ from ankunftsindex.check import (
     Quick,
     check_frame,
     check_history,
+    check_ids,
     quick_check,
     with_period_numbers,
 )
@@ -80,6 +81,8 @@ def test_quick_check_skips_only_checks_without_findings(frame: pl.DataFrame) -> 
     quick = quick_check(numbered, SPEC)
     assert check_frame(numbered, SPEC, quick) == check_frame(numbered, SPEC, EVERYTHING)
     assert check_history(numbered, SPEC, quick) == check_history(numbered, SPEC)
+    # with period numbers, check_ids skips periods that all have one: same findings
+    assert check_ids(numbered, SPEC) == check_ids(frame, SPEC)
     # the order found from run starts and period numbers is the order of the texts; a
     # period without a number (an error) inside an area's run makes it unknown: no
     by_text = is_presorted(numbered, "Gebiet", "Monat")
