@@ -154,8 +154,6 @@ def _period_label(number: int, monthly: bool) -> str:
     return f"{number // 12:04d}-{number % 12 + 1:02d}" if monthly else f"{number:04d}"
 
 
-
-
 def with_period_numbers(frame: pl.DataFrame, spec: Spec) -> pl.DataFrame:
     """The frame with :data:`PERIOD_NUMBER`: its period as a number for the rows whose
     period has the data's (majority) format, null otherwise. Computed once per distinct

@@ -175,16 +175,11 @@ def is_presorted(frame: pl.DataFrame, area: str, period: str | None) -> bool:
     """True when the rows are in area, then period order with no repeats (as an extract
     written area by area is): :func:`derive` need not sort them. Periods must be
     checked already (texts of one format sort as the periods do)."""
-    return bool(frame.select(presorted_expr(area, period)).item())
-
-
-def presorted_expr(area: str, period: str | None) -> pl.Expr:
-    """The aggregate of :func:`is_presorted`, to combine with others in one pass."""
     a, prev = pl.col(area), pl.col(area).shift()
     later = a > prev
     if period is not None:
         later = later | ((a == prev) & (pl.col(period) > pl.col(period).shift()))
-    return later.fill_null(True).all()
+    return bool(frame.select(later.fill_null(True).all()).item())
 
 
 def sort_output(frame: pl.DataFrame) -> pl.DataFrame:
