@@ -198,7 +198,8 @@ def _plain_lines(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24) 
             if any(b in seam for b in bad):
                 return False
             # a search for one byte is ten times faster than for several: the longer
-            # patterns are looked for only when their rare first byte is there
+            # patterns are looked for only when their rare first byte is there (not so
+            # a blank line: its first byte ends every line)
             if b"\x00" in chunk or b'"' in chunk or b"\n\n" in chunk:
                 return False
             if b"\xef" in chunk and replacement in chunk:
