@@ -148,6 +148,8 @@ def compute(
     report.raise_for(strict)
     assert report.frame is not None
     frame, report.frame = report.frame, None  # compute_result may let go of its columns
+    if crosswalk is None:  # the checks are done: only a crosswalk names input lines
+        frame = frame.drop(FILE_COL, LINE_COL)
     try:
         result = compute_result(frame, spec, periods=periods, findings=report.findings,
                                 crosswalk=crosswalk, progress=progress,
@@ -203,11 +205,11 @@ def compute_result(
         *[pl.col(c).cast(pl.String) for c in text if raw.schema[c] != pl.Categorical],
         *[pl.col(c).cast(pl.Float64) for c in numeric],
     )
-    if FILE_COL not in raw.columns:
-        raw = raw.with_columns(pl.lit("<frame>").alias(FILE_COL))
-    if LINE_COL not in raw.columns:
-        raw = raw.with_row_index(LINE_COL, offset=1)
-    if findings is None:
+    if findings is None:  # the checks name rows by file and line
+        if FILE_COL not in raw.columns:
+            raw = raw.with_columns(pl.lit("<frame>").alias(FILE_COL))
+        if LINE_COL not in raw.columns:
+            raw = raw.with_row_index(LINE_COL, offset=1)
         findings = check.check_frame(raw, spec) + exclude.unknown_exclusions(
             raw, spec, spec.input.area)
         raise_errors(findings, "input")
