@@ -295,9 +295,10 @@ def check_jumps(frame: pl.DataFrame, spec: Spec,
 def _percent_text(pct: pl.Expr) -> pl.Expr:
     """A signed whole percentage ("+120", "-60"); beyond the integers (a count like
     1e224 is a typo too) the number as it is."""
-    whole = pct.round(0).cast(pl.Int64, strict=False).cast(pl.String)
+    rounded = pct.round(0)
+    whole = rounded.cast(pl.Int64, strict=False).cast(pl.String)
     text = pl.coalesce(whole, pct.cast(pl.String))
-    return pl.when(pct >= 0).then(pl.lit("+") + text).otherwise(text)
+    return pl.when(rounded >= 0).then(pl.lit("+") + text).otherwise(text)  # "+0" too
 
 
 def check_history(frame: pl.DataFrame, spec: Spec, quick: Quick | None = None) -> list[Finding]:

@@ -293,8 +293,12 @@ class _Passing:
             self.error = exc
             raise
 
-    def flush(self) -> None:
-        self.target.flush()
+    def flush(self) -> None:  # the last buffered bytes reach the disk here
+        try:
+            self.target.flush()
+        except BaseException as exc:
+            self.error = exc
+            raise
 
     def reraise(self) -> None:
         """Raise what a write raised, if anything."""

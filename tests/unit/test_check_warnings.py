@@ -136,3 +136,13 @@ def test_a_jump_to_an_absurd_count_is_a_warning_not_a_crash() -> None:
     [found] = check_jumps(frame(rows), SPEC)
     assert found.code == "input-jump"
     assert "changes by +1e+223 % from 1200" in found.message  # (1.2e224 / 1200 − 1) · 100
+
+
+def test_a_jump_that_rounds_to_zero_percent_reads_plus_zero() -> None:
+    # 10000 → 9980 is −0.2 %: a jump only with a tiny max_change; shown as "+0 %" (the
+    # rounded number's sign), as the integer format "+d" always showed it
+    spec = parse_spec(SPEC_TEXT + "checks: {jump: {max_change: 0.001, min_base: 100}}\n",
+                      "tiny.yaml")
+    [found] = check_jumps(frame([("A", "2025-01", 10000, 100),
+                                 ("A", "2025-02", 9980, 100)]), spec)
+    assert "changes by +0 % from 10000" in found.message

@@ -110,6 +110,39 @@ def fail_handle_write(mp: pytest.MonkeyPatch, exc: Raise, which: int = 0) -> Non
     mp.setattr(os, "fdopen", fdopen)
 
 
+class FailingFlush:
+    """A binary file handle whose first flush fails: the bytes buffered last (a Parquet
+    file's footer) do not reach the disk. polars flushes the handle it writes to itself
+    and wraps what that raises in an error of its own."""
+
+    def __init__(self, fh: object, exc: Raise) -> None:
+        self._fh, self._exc, self._failed = fh, exc, False
+
+    def flush(self) -> None:
+        if not self._failed:
+            self._failed = True
+            raise self._exc()
+        self._fh.flush()  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._fh, name)
+
+
+def fail_handle_flush(mp: pytest.MonkeyPatch, exc: Raise) -> None:
+    """The data file's first flush fails (a full disk when the last buffer is written)."""
+    real = os.fdopen
+    opened = []
+
+    def fdopen(fd: int, mode: str = "r", *args: object, **kwargs: object) -> object:
+        fh = real(fd, mode, *args, **kwargs)
+        if mode != "wb":
+            return fh
+        opened.append(fd)
+        return FailingFlush(fh, exc) if len(opened) == 1 else fh
+
+    mp.setattr(os, "fdopen", fdopen)
+
+
 def fail_fsync(mp: pytest.MonkeyPatch, exc: Raise) -> None:
     def fsync(fd: int) -> None:
         raise exc()
@@ -186,6 +219,8 @@ OUTPUT_FAILURES = [
     ("data-write-enospc", ("parquet", "csv"),
      lambda mp, fmt: fail_handle_write(mp, enospc, 0), "output-write-failed",
      "No space left"),
+    ("flush-enospc", ("parquet", "csv"),
+     lambda mp, fmt: fail_handle_flush(mp, enospc), "output-write-failed", "No space left"),
     ("sidecar-write-enospc", ("csv",),
      lambda mp, fmt: fail_handle_write(mp, enospc, 1), "output-write-failed",
      "No space left"),
@@ -235,6 +270,7 @@ INTERRUPTS = [
      lambda mp, fmt: fail_handle_write(mp, KeyboardInterrupt, 0)),
     ("in-sidecar-write", ("csv",), lambda mp, fmt: fail_handle_write(mp, KeyboardInterrupt, 1)),
     ("in-serialiser", ("parquet", "csv"), lambda mp, fmt: fail_writer(mp, KeyboardInterrupt, fmt)),
+    ("at-flush", ("parquet", "csv"), lambda mp, fmt: fail_handle_flush(mp, KeyboardInterrupt)),
     ("at-fsync", ("parquet", "csv"), lambda mp, fmt: fail_fsync(mp, KeyboardInterrupt)),
     # Ctrl-C between the rename of the CSV and the rename of its sidecar
     ("between-renames", ("csv",), lambda mp, fmt: fail_replace(mp, KeyboardInterrupt, 1)),
