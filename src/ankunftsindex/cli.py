@@ -171,7 +171,7 @@ def compute(
         from .cli_progress import stage_progress
 
         show = not (as_json or quiet) and _on_terminal() and _stderr_on_terminal()
-        with stage_progress(show, _stderr()) as step:
+        with stage_progress(show, _stderr() if show else None) as step:
             result = run(extracts, spec, periods=periods or None, encoding=encoding,
                          separator=separator, decimal=decimal.value if decimal else None,
                          sheet=sheet, strict=strict, crosswalk=crosswalk, progress=step)
