@@ -193,7 +193,7 @@ def compute(
             Console().print(view)
         elif not quiet:
             typer.echo(str(output))
-            _stderr().print(one_line(summary), markup=False)
+            typer.echo(one_line(summary), err=True)  # plain text: no rich needed
 
 
 @app.command()
