@@ -235,6 +235,24 @@ def test_python_m_and_no_heavy_imports_for_help() -> None:
     assert done.stdout.strip() == f"ankunftsindex {__version__}"
 
 
+def test_compute_in_a_cron_job_loads_neither_pyarrow_nor_rich(files) -> None:
+    # off a terminal, polars writes the Parquet file and the one-line summary is plain
+    # text: the start-up of every run does not pay for pyarrow or rich
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['ankunftsindex', 'compute', {str(files['data'])!r}, '-s', "
+        f"{str(files['spec'])!r}, '-o', {str(files['dir'] / 'cron.parquet')!r}]\n"
+        "try:\n    runpy.run_module('ankunftsindex', run_name='__main__')\n"
+        "except SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "loaded = [m for m in ('pyarrow', 'rich') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("cron.parquet")  # the output path, on stdout
+    assert "scored rows" in done.stderr  # the one-line summary, on stderr
+
+
 def test_terminal_summary_on_a_tty(files, monkeypatch) -> None:
     import ankunftsindex.cli as cli
 
