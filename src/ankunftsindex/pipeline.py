@@ -210,9 +210,13 @@ def compute_result(
             raw = raw.with_columns(pl.lit("<frame>").alias(FILE_COL))
         if LINE_COL not in raw.columns:
             raw = raw.with_row_index(LINE_COL, offset=1)
-        findings = check.check_frame(raw, spec) + exclude.unknown_exclusions(
+        # as validate does: period numbers and the row order found once, used again below
+        raw = check.with_period_numbers(raw, spec)
+        quick = check.quick_check(raw, spec)
+        findings = check.check_frame(raw, spec, quick) + exclude.unknown_exclusions(
             raw, spec, spec.input.area)
         raise_errors(findings, "input")
+        presorted = quick.presorted if presorted is None else presorted
     if crosswalk is not None:
         # exclusions name areas of the new layout: look them up after mapping
         raw, mapped = apply_crosswalk(raw, spec, crosswalk)
