@@ -7,7 +7,7 @@ from functools import reduce
 
 import polars as pl
 
-from .derive import P
+from .derive import SCORED, P
 from .errors import ComputeError, SpecError
 from .normalise import (
     Reference,
@@ -19,7 +19,7 @@ from .normalise import (
 )
 from .spec import ClassDef, Index, Spec, Typology, spec_position
 
-#: Index values are ranked as rounded to this many decimals (see compute_index).
+#: Index values are ranked as rounded to this many decimals (see index_stages).
 RANK_DECIMALS = 12
 
 COLLECT = {"engine": "in-memory"}  # the streaming engine sums groups in varying order
@@ -53,40 +53,87 @@ def class_expr(value: pl.Expr, classes: list[ClassDef]) -> pl.Expr:
     return chain.otherwise(pl.lit(None, pl.String))
 
 
-def compute_index(
-    scored: pl.DataFrame, spec: Spec, index_id: str, periods: list[str]
-) -> pl.DataFrame:
-    """Add the scores, the index value, its rank and class of one index to scored rows
-    (``periods``: the periods to score)."""
-    index = spec.indices[index_id]
-    ref = Reference(index.reference_period)
-    xs = {f"_x_{i}": i for i in index.weights}
-    lf = scored.lazy().with_columns(
-        (pl.col(i) * spec.indicators[i].direction).alias(x) for x, i in xs.items()
-    )
-    if index.winsorise is not None:
-        lo, hi = index.winsorise
-        lf = lf.with_columns(winsorise_expr(pl.col(x), ref, lo, hi).alias(x) for x in xs)
-    frame = lf.collect(**COLLECT)
-    check_reference(frame, xs, ref, index.normalise, index.ddof, index_id, periods)
-    frame = frame.with_columns(
-        score_expr(index.normalise, pl.col(x), ref, index.ddof).alias(score_column(index_id, i))
-        for x, i in xs.items()
-    ).drop(list(xs))
-    if index.aggregate == "geometric":
-        _check_positive(frame, index, index_id, [*periods, *([ref.period] if ref.period else [])])
-    frame = frame.with_columns(aggregate_expr(index, index_id).alias(index_id))
-    if index.standardise:
-        check_reference(frame, {index_id: "(aggregate)"}, ref, "zscore", index.ddof, index_id,
-                        periods)
-        frame = frame.with_columns(zscore(pl.col(index_id), ref, index.ddof).alias(index_id))
-    return frame.with_columns(
-        # values equal to 12 decimals tie: sums of the same numbers in another order
-        # may differ in the last bit, which must not decide a rank
-        pl.col(index_id).round(RANK_DECIMALS).rank(method="min", descending=True).over(P)
-        .cast(pl.UInt32).alias(f"{index_id}_rank"),
-        class_expr(pl.col(index_id), index.classes).alias(f"{index_id}_class"),
-    )
+def _x_column(index_id: str, indicator: str) -> str:
+    """The indicator's value as an index normalises it (direction applied, winsorised)."""
+    return f"_x_{index_id}_{indicator}"
+
+
+def _aggregate_column(index_id: str) -> str:
+    """The index value before it is standardised again."""
+    return f"_aggregate_{index_id}"
+
+
+def index_stages(spec: Spec) -> list[list[pl.Expr]]:
+    """The columns of every index, in stages (each stage reads the columns of the ones
+    before): values to normalise, winsorised values, scores, aggregate, index value, rank
+    and class. Rows whose :data:`SCORED` column is false get nulls: their indicator values
+    enter no statistic (mean, SD, quantiles and ranks skip nulls), so no row is filtered
+    out and put back."""
+    stages: list[list[pl.Expr]] = [[] for _ in range(6)]
+    for index_id, index in spec.indices.items():
+        ref = Reference(index.reference_period)
+        xs = {_x_column(index_id, i): i for i in index.weights}
+        stages[0] += [
+            pl.when(pl.col(SCORED)).then(pl.col(i) * spec.indicators[i].direction).alias(x)
+            for x, i in xs.items()]
+        if index.winsorise is not None:
+            lo, hi = index.winsorise
+            stages[1] += [winsorise_expr(pl.col(x), ref, lo, hi).alias(x) for x in xs]
+        stages[2] += [
+            # masked again: a rank against a reference period places a null too
+            pl.when(pl.col(SCORED)).then(score_expr(index.normalise, pl.col(x), ref, index.ddof))
+            .alias(score_column(index_id, i))
+            for x, i in xs.items()]
+        aggregate = _aggregate_column(index_id)
+        stages[3].append(aggregate_expr(index, index_id).alias(aggregate))
+        value = pl.col(aggregate)
+        stages[4].append((zscore(value, ref, index.ddof) if index.standardise else value)
+                         .alias(index_id))
+        stages[5] += [
+            # values equal to 12 decimals tie: sums of the same numbers in another order
+            # may differ in the last bit, which must not decide a rank
+            pl.col(index_id).round(RANK_DECIMALS).rank(method="min", descending=True).over(P)
+            .cast(pl.UInt32).alias(f"{index_id}_rank"),
+            class_expr(pl.col(index_id), index.classes).alias(f"{index_id}_class"),
+        ]
+    return [stage for stage in stages if stage]
+
+
+def compute_indices(frame: pl.DataFrame, spec: Spec, periods: list[str]) -> pl.DataFrame:
+    """Add the scores, value, rank and class of every index, and the typology, to every
+    row of ``frame`` (``periods``: the periods to score); rows whose :data:`SCORED` column
+    is false get nulls.
+
+    All of it is one query (independent columns are computed in parallel); the checks of
+    the reference sets (at least two areas, a spread) run on its result, index by index
+    in the spec's order, before anything is returned."""
+    lf = frame.lazy()
+    for stage in index_stages(spec):
+        lf = lf.with_columns(stage)
+    typology = spec.typology
+    try:
+        out = (lf if typology is None else lf.with_columns(
+            pl.when(pl.col(SCORED)).then(typology_expr(typology)).alias(typology.column))
+        ).collect(**COLLECT)
+    except pl.exceptions.PolarsError:
+        if typology is None:
+            raise
+        out = None  # the typology failed: the checks of the indices first, then its rules
+    done = out if out is not None else lf.collect(**COLLECT)
+    for index_id, index in spec.indices.items():
+        ref = Reference(index.reference_period)
+        xs = {_x_column(index_id, i): i for i in index.weights}
+        check_reference(done, xs, ref, index.normalise, index.ddof, index_id, periods)
+        if index.aggregate == "geometric":
+            _check_positive(done, index, index_id,
+                            [*periods, *([ref.period] if ref.period else [])])
+        if index.standardise:
+            check_reference(done, {_aggregate_column(index_id): "(aggregate)"}, ref, "zscore",
+                            index.ddof, index_id, periods)
+    if out is None:
+        assert typology is not None
+        _typology_error(done, spec)
+    return done.drop(c for c in done.columns if c.startswith(("_x_", "_aggregate_")))
 
 
 def _check_positive(frame: pl.DataFrame, index: Index, index_id: str, periods: list[str]) -> None:
@@ -104,24 +151,21 @@ def _check_positive(frame: pl.DataFrame, index: Index, index_id: str, periods: l
                 hint="use normalise: rank (1..n) with aggregate: geometric, or aggregate: mean")
 
 
-def apply_typology(scored: pl.DataFrame, spec: Spec) -> pl.DataFrame:
-    """Add the typology column; a rule that fails on the data is a spec error naming it
-    (the check at load time runs the rules on an empty frame only)."""
+def _typology_error(frame: pl.DataFrame, spec: Spec) -> None:
+    """Raise a spec error naming the typology rule that fails on the data (the check at
+    load time runs the rules on an empty frame only)."""
     assert spec.typology is not None
-    try:
-        return scored.with_columns(typology_expr(spec.typology))
-    except pl.exceptions.PolarsError:
-        for i, rule in enumerate(spec.typology.rules):
-            try:
-                scored.select(pl.sql_expr(rule.when))
-            except pl.exceptions.PolarsError as exc:
-                where = spec_position(spec, ("typology", "rules", i, "when"))
-                first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-                raise SpecError(f"{where}: rule {rule.label!r} fails on the data: {first}",
-                                code="spec-typology-sql",
-                                hint="compare class columns with their labels, e.g. "
-                                "\"arrival_class = 'hoch'\"") from None
-        raise
+    for i, rule in enumerate(spec.typology.rules):
+        try:
+            frame.select(pl.sql_expr(rule.when))
+        except pl.exceptions.PolarsError as exc:
+            where = spec_position(spec, ("typology", "rules", i, "when"))
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise SpecError(f"{where}: rule {rule.label!r} fails on the data: {first}",
+                            code="spec-typology-sql",
+                            hint="compare class columns with their labels, e.g. "
+                            "\"arrival_class = 'hoch'\"") from None
+    frame.with_columns(typology_expr(spec.typology))  # fails again: as it is
 
 
 def typology_expr(typology: Typology) -> pl.Expr:

@@ -18,6 +18,8 @@ AREA_NUMBER = "_a"  # areas numbered 0, 1, … in ID order
 KEY = "_k"  # AREA_NUMBER · 2³² + P: one sorted integer for area and period
 SOURCE_ROW = "_src"  # the row's position in the input frame
 FIRST_PERIOD = "_p0"  # the period number of the area's first row
+#: true on the rows with status ``scored`` while the indices are computed
+SCORED = "_scored"
 NO_PERIOD = ""  # the period of a cross-section (a spec without input.period)
 #: the input's period as a number, as :func:`~ankunftsindex.check.with_period_numbers`
 #: adds it (null for a period of the minority format or no format: errors)

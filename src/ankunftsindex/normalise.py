@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from .derive import P
+from .derive import SCORED, P
 from .errors import ComputeError
 
 MAD_SCALE = 1.4826
@@ -113,12 +113,13 @@ def check_reference(
     index_id: str, periods: list[str],
 ) -> None:
     """Fewer than two areas in a reference set, or a zero spread, is an error that names
-    period, index and indicator. ``columns`` maps a column to the indicator it holds;
+    period, index and indicator. ``frame`` has every row, scored ones (:data:`SCORED`)
+    with their values, the others with nulls. ``columns`` maps a column to the indicator it holds;
     ``periods`` are the periods to be scored (each needs its own reference set unless
     the index has a reference period)."""
     needed = [ref.period] if ref.period is not None else periods
     fn = spread_fn(method, ddof)
-    aggs = [pl.col("period").first(), pl.len().alias("_n")]
+    aggs = [pl.col("period").first(), pl.col(SCORED).sum().alias("_n")]
     if fn is not None:
         aggs += [fn(pl.col(c)).alias(c) for c in columns]
     # grouped by the period number (sorted integers, no hashing of texts); the few

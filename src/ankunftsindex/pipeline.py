@@ -13,9 +13,10 @@ import polars as pl
 
 from . import check, exclude
 from ._version import __version__
-from .aggregate import COLLECT, apply_typology, compute_index
+from .aggregate import COLLECT, compute_indices
 from .crosswalk import Crosswalk, apply_crosswalk, read_crosswalk
 from .derive import (
+    SCORED,
     SOURCE_ROW,
     P,
     derive,
@@ -237,22 +238,17 @@ def compute_result(
         derive(keyed, spec, keep=_in_periods(needed)).pipe(assign_status, spec)
         .collect(**COLLECT))
     del keyed
-    derived = derived.with_columns(pl.col("status").cast(pl.String))
     name = (raw.get_column(spec.input.name).gather(derived.get_column(SOURCE_ROW))
             .cast(pl.String) if spec.input.name else pl.lit(None, pl.String))
-    derived = derived.with_columns(name.alias("name"))
-    scored = derived.filter(pl.col("status") == "scored")
-    for index_id in spec.indices:
-        stage(f"index {index_id}")
-        scored = compute_index(scored, spec, index_id, selected)
-    if spec.typology is not None:
-        stage("typology")
-        scored = apply_typology(scored, spec)
-    columns = spec.output_columns()
-    out = derived.with_columns(_expand(scored, derived))
+    # every row stays: the indices mask the rows that are not scored (nulls)
+    frame = derived.with_columns(pl.col("status").cast(pl.String), name.alias("name"),
+                                 (pl.col("status") == "scored").alias(SCORED))
+    del derived
+    stage("indices" + (" and typology" if spec.typology is not None else ""))
+    frame = compute_indices(frame, spec, selected)
     if needed != set(selected):  # reference periods computed but not output
-        out = out.filter(_in_periods(selected))
-    out = out.select(columns)
+        frame = frame.filter(_in_periods(selected))
+    out = frame.select(spec.output_columns())
     return Result(out, spec, [], selected,
                   [f for f in findings if f.severity == "warning"],
                   [f for f in findings if f.severity == "info"])
@@ -263,16 +259,3 @@ def _in_periods(periods: Collection[str]) -> pl.Expr:
     numbers = pl.Series("period", sorted(periods), pl.String).to_frame().select(
         period_number(pl.col("period"))).to_series()
     return pl.col(P).is_in(numbers.implode())
-
-
-def _expand(scored: pl.DataFrame, derived: pl.DataFrame) -> list[pl.Expr]:
-    """The columns the scored rows gained (scores, index, rank, class, type), each put
-    back at its row of ``derived``, null elsewhere: ``scored`` holds the rows of
-    ``derived`` whose status is ``scored``, in the same order, so the k-th scored row
-    of ``derived`` gets the k-th value (a gather, no sort or join)."""
-    mask = derived.get_column("status") == "scored"
-    k = (mask.cast(pl.Int64).cum_sum() - 1).clip(0)  # scored rows before, and this one
-    new = [c for c in scored.columns if c not in derived.columns]
-    if scored.height == 0:
-        return [pl.lit(None, scored.schema[c]).alias(c) for c in new]
-    return [pl.when(mask).then(scored.get_column(c).gather(k)).alias(c) for c in new]

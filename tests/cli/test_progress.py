@@ -20,8 +20,7 @@ from ankunftsindex.pipeline import compute
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data" / "beispielstadt_2021-01_2025-12.csv"
 SPEC = ROOT / "indicators.yaml"
-STAGES = ["reading", "checking", "deriving indicators", "index arrival", "index dynamics",
-          "typology"]
+STAGES = ["reading", "checking", "deriving indicators", "indices and typology"]
 
 runner = CliRunner()
 

@@ -5,7 +5,8 @@
   x → a·x + b with a > 0;
 - direction −1 gives the same scores as negating the input column;
 - multiplying all weights by a constant changes nothing (mean aggregate);
-- two runs give byte-identical Parquet files (library and CLI).
+- two runs give byte-identical Parquet files (library and CLI);
+- areas that are not scored (here: below min_population) change no scored row.
 """
 
 from __future__ import annotations
@@ -106,6 +107,48 @@ def test_row_order_of_the_input_does_not_change_the_output(
         assert first == second
     else:
         assert first.equals(second)
+
+
+# --- rows that are not scored --------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None)
+@given(panel=panels(), data=st.data())
+def test_areas_below_min_population_change_no_scored_row(
+    panel: pl.DataFrame, data: st.DataObject
+) -> None:
+    """Only scored rows enter the statistics: small areas with any counts (here: values
+    far outside the others') leave every other area's scores, ranks, classes and types as
+    they are, and get none themselves."""
+    n_small = data.draw(st.integers(1, 3))
+    months = sorted(set(panel["monat"].to_list()))
+    extra = []
+    for k in range(n_small):
+        for m in months:
+            ew = data.draw(st.integers(1, 399))  # min_population is 400
+            extra.append((f"9{k:02d}", f"Klein {k}", m, ew, data.draw(st.integers(0, 10**6)),
+                          data.draw(st.integers(0, ew)), data.draw(st.integers(-10**6, 10**6))))
+    bigger = pl.concat([panel, table("gebiet name monat ew zuzug ausl sv", extra)])
+    periods = scored_periods(panel)
+    alone = outcome(panel, PANEL_SPEC, periods)
+    together = outcome(bigger, PANEL_SPEC, periods)
+    if isinstance(alone, str) or isinstance(together, str):
+        assert alone == together
+        return
+    small = together.filter(pl.col("area").str.starts_with("9"))
+    assert small["status"].unique().to_list() == ["excluded_small"]
+    assert small.select(pl.all_horizontal(
+        pl.col("arrival", "arrival_rank", "arrival_class", "other", "typ").is_null()).all()
+    ).item()
+    rest = together.filter(~pl.col("area").str.starts_with("9"))
+    assert rest.columns == alone.columns and rest.height == alone.height
+    for c in alone.columns:
+        a, b = alone[c], rest[c]
+        if a.dtype == pl.Float64:
+            close = ((a - b).abs() <= 1e-9 * (1 + a.abs())) | (a.is_null() & b.is_null())
+            assert close.fill_null(False).all(), c
+        else:
+            assert a.equals(b), c
 
 
 # --- affine invariance -----------------------------------------------------------------------
