@@ -41,16 +41,18 @@ def aggregate_expr(index: Index, index_id: str) -> pl.Expr:
 
 
 def class_expr(value: pl.Expr, classes: list[ClassDef]) -> pl.Expr:
-    """The label of the class with ``from <= value < to``."""
-    chain: pl.Expr | None = None
-    for c in classes:
-        lo = -math.inf if c.from_ is None else c.from_
-        hi = math.inf if c.to is None else c.to
-        cond = (value >= lo) & (value < hi)
-        chain = pl.when(cond).then(pl.lit(c.label)) if chain is None else chain.when(cond).then(
-            pl.lit(c.label))
-    assert chain is not None
-    return chain.otherwise(pl.lit(None, pl.String))
+    """The label of the class with ``from <= value < to``.
+
+    The spec's classes cover the whole line without gaps or overlaps, so ordered by
+    ``from``, a value's class is the number of ``from`` bounds at or below it: one sum
+    of comparisons and a look-up, not a chain of conditions (+inf and NaN, below no
+    ``to``, get no class)."""
+    ordered = sorted(classes, key=lambda c: -math.inf if c.from_ is None else c.from_)
+    labels = pl.Series([c.label for c in ordered], dtype=pl.String)
+    position = reduce(lambda a, b: a + b,
+                      [(value >= c.from_).cast(pl.UInt32) for c in ordered[1:]],
+                      pl.lit(0, pl.UInt32))
+    return pl.when(value < math.inf).then(pl.lit(labels).gather(position))
 
 
 def _x_column(index_id: str, indicator: str) -> str:

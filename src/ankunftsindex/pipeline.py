@@ -16,6 +16,7 @@ from ._version import __version__
 from .aggregate import COLLECT, compute_indices
 from .crosswalk import Crosswalk, apply_crosswalk, read_crosswalk
 from .derive import (
+    AREA_NUMBER,
     SCORED,
     SOURCE_ROW,
     P,
@@ -58,6 +59,9 @@ class Result:
     periods: list[str] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     notes: list[Finding] = field(default_factory=list)
+    #: the number of areas and the rows per status of ``frame``, when the pipeline
+    #: counted them on its integer and enum columns (None: counted from ``frame``)
+    counts: tuple[int, dict[str, int]] | None = None
 
     def metadata(self) -> dict[str, str]:
         """Provenance: spec (canonical JSON) and its SHA-256, tool version, input SHA-256s."""
@@ -78,7 +82,7 @@ class Result:
         periods = self.periods if self.spec.input.period is not None else []
         latest = periods[-1] if periods else None
         last = f.filter(pl.col("period") == latest) if "period" in f.columns else f
-        status = _counts(f, "status")
+        areas, status = self.counts or (f["area"].n_unique(), _counts(f, "status"))
         indices = {}
         for index_id, index in self.spec.indices.items():
             counts = _counts(last, f"{index_id}_class")
@@ -88,7 +92,7 @@ class Result:
             }
         out: dict[str, Any] = {
             "rows": f.height,
-            "areas": f["area"].n_unique(),
+            "areas": areas,
             "periods": periods,
             "latest_period": latest,
             "status": {s: status[s] for s in sorted(status)},
@@ -238,6 +242,9 @@ def compute_result(
         derive(keyed, spec, keep=_in_periods(needed)).pipe(assign_status, spec)
         .collect(**COLLECT))
     del keyed
+    output_rows = derived if needed == set(selected) else derived.filter(_in_periods(selected))
+    counts = (output_rows.get_column(AREA_NUMBER).n_unique(), _counts(output_rows, "status"))
+    del output_rows
     name = (raw.get_column(spec.input.name).gather(derived.get_column(SOURCE_ROW))
             .cast(pl.String) if spec.input.name else pl.lit(None, pl.String))
     # every row stays: the indices mask the rows that are not scored (nulls)
@@ -251,7 +258,7 @@ def compute_result(
     out = frame.select(spec.output_columns())
     return Result(out, spec, [], selected,
                   [f for f in findings if f.severity == "warning"],
-                  [f for f in findings if f.severity == "info"])
+                  [f for f in findings if f.severity == "info"], counts)
 
 
 def _in_periods(periods: Collection[str]) -> pl.Expr:

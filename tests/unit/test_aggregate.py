@@ -320,3 +320,38 @@ typology:
     # no default: scored areas that match no rule get no type
     assert out["quartierstyp"].to_list() == [None, "Ankunftsquartier", "Ankunftsquartier",
                                              "Ankunftsquartier", None]
+
+
+# --- class_expr against the definition -------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from ankunftsindex.aggregate import class_expr  # noqa: E402
+from ankunftsindex.spec import ClassDef  # noqa: E402
+
+special = st.sampled_from([None, float("nan"), float("inf"), float("-inf")])
+
+
+@settings(max_examples=80, deadline=None)
+@given(bounds=st.lists(st.integers(-40, 40), max_size=5, unique=True),
+       values=st.lists(st.one_of(st.integers(-50, 50).map(lambda v: v / 8), special),
+                       min_size=1, max_size=30),
+       data=st.data())
+def test_class_is_the_one_with_from_at_most_value_below_to(bounds, values, data) -> None:
+    """Any partition of the line (classes in any order in the spec) and any values, the
+    bounds among them: the label is that of the class with from <= value < to, checked
+    value by value; null, NaN and +inf fall in none (-inf in the lowest)."""
+    cuts = sorted(b / 8 for b in bounds)
+    edges = [None, *cuts, None]
+    classes = [ClassDef.model_validate({"label": f"k{i}", "from": lo, "to": hi})
+               for i, (lo, hi) in enumerate(zip(edges, edges[1:], strict=False))]
+    classes = data.draw(st.permutations(classes))
+    values = values + cuts
+    got = pl.DataFrame({"v": values}, schema={"v": pl.Float64}).select(
+        class_expr(pl.col("v"), list(classes))).to_series().to_list()
+    for v, label in zip(values, got, strict=True):
+        fits = [c.label for c in classes if v is not None and v == v
+                and (c.from_ is None or v >= c.from_)
+                and v < (float("inf") if c.to is None else c.to)]
+        assert label == (fits[0] if fits else None), (v, label, fits)
