@@ -330,3 +330,55 @@ def test_a_folder_as_extract_says_so(files) -> None:
     result = run("compute", files["dir"], "-s", files["spec"], "-o", files["dir"] / "o.csv")
     assert result.exit_code == 4
     assert "is a folder" in result.stderr
+
+
+# --- the console script: ends at once, with the command's exit code -------------------------
+
+SCRIPT = "from ankunftsindex.cli import run; run()"
+
+
+def script(*args: str | Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The console script's entry point (`ankunftsindex = ankunftsindex.cli:run`) in a
+    process of its own, off a terminal."""
+    return subprocess.run([sys.executable, "-c", SCRIPT, *map(str, args)], input=stdin,
+                          capture_output=True, text=True)
+
+
+def test_console_script_writes_prints_and_exits_0(files) -> None:
+    out = files["dir"] / "script.parquet"
+    done = script("compute", files["data"], "-s", files["spec"], "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{out}\n"  # flushed before the process ends
+    assert done.stderr.startswith("ankunftsindex: ") and done.stderr.endswith("\n")
+    # the file is complete and the same as one written by the in-process command
+    again = files["dir"] / "again.parquet"
+    assert run("compute", files["data"], "-s", files["spec"], "-o", again).exit_code == 0
+    assert out.read_bytes() == again.read_bytes()
+    assert [p.name for p in files["dir"].iterdir() if p.name.startswith(".")] == []
+
+
+def test_console_script_json_summary_is_whole(files) -> None:
+    out = files["dir"] / "script.parquet"
+    done = script("compute", files["data"], "-s", files["spec"], "-o", out, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["output"] == str(out)
+
+
+@pytest.mark.parametrize(("args", "code", "said"), [
+    (["compute", "missing.csv", "-o", "x.parquet"], 4, "input-not-found"),
+    (["compute", "--no-such-option"], 2, "No such option"),
+    (["diff"], 2, "Missing argument"),
+])
+def test_console_script_exit_codes(files, args, code, said) -> None:
+    done = script(*args, "-s", files["spec"]) if args[0] == "compute" and len(args) > 2 \
+        else script(*args)
+    assert done.returncode == code, done.stderr
+    assert said in done.stderr
+    assert not (Path.cwd() / "x.parquet").exists()
+
+
+def test_console_script_is_the_entry_point() -> None:
+    from importlib.metadata import entry_points
+
+    (ep,) = [e for e in entry_points(group="console_scripts") if e.name == "ankunftsindex"]
+    assert ep.value == "ankunftsindex.cli:run"
