@@ -185,9 +185,11 @@ def withheld_notes(frame: pl.DataFrame, extracts: list[Extract],
 
 
 def _plain_lines(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24) -> bool:
-    """In chunks (not the file at once): no NUL byte, quote mark, replacement character,
-    carriage return without a line feed or blank line, and as many separators as
-    ``width - 1`` per line, so that every row has the header's cells."""
+    """In chunks (not the file at once): no NUL byte, quote mark, replacement character
+    or carriage return without a line feed, and as many separators as ``width - 1`` per
+    line, so that every row has the header's cells. Counted over the file: a line with
+    too few separators (a blank line among them) is found only together with polars,
+    which refuses a line with too many."""
     seps = lines = 0
     tail = b"\n"  # the start of the file counts as after a line end
     replacement = "\ufffd".encode()
@@ -198,13 +200,16 @@ def _plain_lines(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24) 
             if any(b in seam for b in bad):
                 return False
             # a search for one byte is ten times faster than for several: the longer
-            # patterns are looked for only when their rare first byte is there (not so
-            # a blank line: its first byte ends every line)
-            if b"\x00" in chunk or b'"' in chunk or b"\n\n" in chunk:
+            # patterns are looked for only when their rare first byte is there. A blank
+            # line (no separator) is not searched for: with no quotes every separator
+            # splits cells, polars refuses a line with more cells than the header, so
+            # the count below equals (width − 1) × lines only when every line has
+            # width − 1 separators
+            if b"\x00" in chunk or b'"' in chunk:
                 return False
+            if width < 2 and (b"\n\n" in chunk or b"\n\r\n" in chunk):
+                return False  # a line of one cell has no separator to count
             if b"\xef" in chunk and replacement in chunk:
-                return False
-            if b"\r" in chunk and b"\n\r\n" in chunk:
                 return False
             if b"\r" in seam.replace(b"\r\n", b"")[:-1]:
                 return False  # a carriage return alone, at the border

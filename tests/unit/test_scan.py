@@ -143,6 +143,12 @@ def test_clean_csv_gives_the_readers_frame(tmp_path: Path, bom: bool, newline: s
     ("withheld value", CSV.replace(";300\n", ";.\n"), "utf-8"),
     ("blank inside a number", CSV.replace(";2000;", ";2 000;"), "utf-8"),
     ("blank line", CSV.replace("\n2025", "\n\n2025"), "utf-8"),
+    # as many separators as lines need, over the file: polars refuses the long row
+    ("blank line and a row with a cell too many",
+     CSV.replace("\n2025", "\n\n2025", 1).replace(";100\n", ";100;7;7;7;7\n", 1), "utf-8"),
+    ("blank CRLF line and a row with a cell too many",
+     CSV.replace("\n", "\r\n").replace("\r\n2025", "\r\n\r\n2025", 1)
+     .replace(";100\r\n", ";100;7;7;7;7\r\n", 1), "utf-8"),
     ("header with blanks", CSV.replace("Monat;", " Monat ;"), "utf-8"),
     ("missing column", CSV.replace(";Ausl", ";X"), "utf-8"),
     ("header only", CSV.split("\n")[0] + "\n", "utf-8"),
