@@ -113,10 +113,10 @@ def compute_indices(frame: pl.DataFrame, spec: Spec, periods: list[str]) -> pl.D
     for stage in index_stages(spec):
         lf = lf.with_columns(stage)
     typology = spec.typology
+    typed = [] if typology is None else [
+        pl.when(pl.col(SCORED)).then(typology_expr(typology)).alias(typology.column)]
     try:
-        out = (lf if typology is None else lf.with_columns(
-            pl.when(pl.col(SCORED)).then(typology_expr(typology)).alias(typology.column))
-        ).collect(**COLLECT)
+        out = lf.with_columns(typed).collect(**COLLECT)
     except pl.exceptions.PolarsError:
         if typology is None:
             raise
@@ -133,8 +133,8 @@ def compute_indices(frame: pl.DataFrame, spec: Spec, periods: list[str]) -> pl.D
             check_reference(done, {_aggregate_column(index_id): "(aggregate)"}, ref, "zscore",
                             index.ddof, index_id, periods)
     if out is None:
-        assert typology is not None
         _typology_error(done, spec)
+        done = done.with_columns(typed)  # no single rule failed: fails as it is, or not
     return done.drop(c for c in done.columns if c.startswith(("_x_", "_aggregate_")))
 
 
@@ -167,7 +167,6 @@ def _typology_error(frame: pl.DataFrame, spec: Spec) -> None:
                             code="spec-typology-sql",
                             hint="compare class columns with their labels, e.g. "
                             "\"arrival_class = 'hoch'\"") from None
-    frame.with_columns(typology_expr(spec.typology))  # fails again: as it is
 
 
 def typology_expr(typology: Typology) -> pl.Expr:
