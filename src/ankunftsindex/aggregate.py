@@ -55,9 +55,10 @@ def class_expr(value: pl.Expr, classes: list[ClassDef]) -> pl.Expr:
     return pl.when(value < math.inf).then(pl.lit(labels).gather(position))
 
 
-def _x_column(index_id: str, indicator: str) -> str:
-    """The indicator's value as an index normalises it (direction applied, winsorised)."""
-    return f"_x_{index_id}_{indicator}"
+def _x_columns(index_id: str, index: Index) -> dict[str, str]:
+    """Column → indicator: each indicator's value as the index normalises it (direction
+    applied, winsorised)."""
+    return {f"_x_{index_id}_{i}": i for i in index.weights}
 
 
 def _aggregate_column(index_id: str) -> str:
@@ -74,7 +75,7 @@ def index_stages(spec: Spec) -> list[list[pl.Expr]]:
     stages: list[list[pl.Expr]] = [[] for _ in range(6)]
     for index_id, index in spec.indices.items():
         ref = Reference(index.reference_period)
-        xs = {_x_column(index_id, i): i for i in index.weights}
+        xs = _x_columns(index_id, index)
         stages[0] += [
             pl.when(pl.col(SCORED)).then(pl.col(i) * spec.indicators[i].direction).alias(x)
             for x, i in xs.items()]
@@ -124,7 +125,7 @@ def compute_indices(frame: pl.DataFrame, spec: Spec, periods: list[str]) -> pl.D
     done = out if out is not None else lf.collect(**COLLECT)
     for index_id, index in spec.indices.items():
         ref = Reference(index.reference_period)
-        xs = {_x_column(index_id, i): i for i in index.weights}
+        xs = _x_columns(index_id, index)
         check_reference(done, xs, ref, index.normalise, index.ddof, index_id, periods)
         if index.aggregate == "geometric":
             _check_positive(done, index, index_id,
