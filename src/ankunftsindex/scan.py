@@ -117,7 +117,7 @@ def scan_csv_inputs(
     text, numeric = spec_columns(spec)
     scans: list[pl.LazyFrame] = []
     extracts: list[Extract] = []
-    lines: list[tuple[Path, bytes, int]] = []  # what _plain_lines checks, per file
+    lines: list[tuple[Path, bytes, int]] = []  # what _separators checks, per file
     for p in files:
         with p.open("rb") as fh:
             head = fh.read(1 << 16)
@@ -151,13 +151,15 @@ def scan_csv_inputs(
     # no replacement character, no blank line, every row the header's cells), and the
     # files' hashes run in a second thread while polars parses
     with ThreadPoolExecutor(max_workers=1) as pool:
-        plain = pool.submit(lambda: all(_plain_lines(*args) for args in lines))
+        counted = pool.submit(lambda: [_separators(*args) for args in lines])
         hashes = pool.submit(lambda: [file_sha256(e.path) for e in extracts])
         try:
             frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(), text)
         except Exception:  # a cell that is not an integer, bytes that are not UTF-8, …
             return None
-        if not plain.result():
+        rows = _rows_per_file(frame, [p for p, _, _ in lines])
+        if not all(_cells_add_up(seps, width, n) for seps, (_, _, width), n
+                   in zip(counted.result(), lines, rows, strict=True)):
             return None
         extracts = [dataclasses.replace(e, sha256=h)
                     for e, h in zip(extracts, hashes.result(), strict=True)]
@@ -169,6 +171,16 @@ def scan_csv_inputs(
     if frame.height == 0 or frame.select(blank.any()).item():
         return None
     return frame, extracts
+
+
+def _rows_per_file(frame: pl.DataFrame, files: list[Path]) -> list[int]:
+    """How many rows of ``frame`` came from each file (in the order given)."""
+    if len(files) == 1:
+        return [frame.height]
+    counts = frame.get_column(FILE_COL).value_counts()  # per category, not per row
+    found = dict(zip(counts.get_column(FILE_COL).cast(pl.String).to_list(),
+                     counts.get_column("count").to_list(), strict=True))
+    return [found.get(str(p), 0) for p in files]
 
 
 def withheld_notes(frame: pl.DataFrame, extracts: list[Extract],
@@ -184,13 +196,17 @@ def withheld_notes(frame: pl.DataFrame, extracts: list[Extract],
     return out
 
 
-def _plain_lines(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24) -> bool:
-    """In chunks (not the file at once): no NUL byte, quote mark, replacement character
-    or carriage return without a line feed, and as many separators as ``width - 1`` per
-    line, so that every row has the header's cells. Counted over the file: a line with
-    too few separators (a blank line among them) is found only together with polars,
-    which refuses a line with too many."""
-    seps = lines = 0
+def _separators(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24) -> int | None:
+    """The number of separators in the file, read in chunks (not at once), or ``None``
+    when a line is not plain: a NUL byte, a quote mark, a replacement character, a
+    carriage return without a line feed (or, with one column, a blank line).
+
+    polars makes one row of every line after the header (a blank one too, as a row of
+    nulls) and refuses a line with more cells than the header. So with ``rows`` rows
+    read, every line has the header's cells exactly when this count is
+    ``(width − 1) × (rows + 1)`` (:func:`_cells_add_up`): no line needs to be counted
+    here, and a line short of a cell (a blank one among them) is found."""
+    seps = 0
     tail = b"\n"  # the start of the file counts as after a line end
     replacement = "\ufffd".encode()
     bad = (b"\x00", b'"', b"\n\n", b"\n\r\n", replacement)
@@ -198,29 +214,29 @@ def _plain_lines(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24) 
         for chunk in iter(lambda: fh.read(chunk_size), b""):
             seam = tail + chunk[:3]  # what spans the border between two chunks
             if any(b in seam for b in bad):
-                return False
+                return None
             # a search for one byte is ten times faster than for several: the longer
-            # patterns are looked for only when their rare first byte is there. A blank
-            # line (no separator) is not searched for: with no quotes every separator
-            # splits cells, polars refuses a line with more cells than the header, so
-            # the count below equals (width − 1) × lines only when every line has
-            # width − 1 separators
+            # patterns are looked for only when their rare first byte is there
             if b"\x00" in chunk or b'"' in chunk:
-                return False
+                return None
             if width < 2 and (b"\n\n" in chunk or b"\n\r\n" in chunk):
-                return False  # a line of one cell has no separator to count
+                return None  # a line of one cell has no separator to count
             if b"\xef" in chunk and replacement in chunk:
-                return False
+                return None
             if b"\r" in seam.replace(b"\r\n", b"")[:-1]:
-                return False  # a carriage return alone, at the border
-            if b"\r" in chunk[:-1] and chunk[:-1].count(b"\r") != chunk.count(b"\r\n"):
-                return False  # a carriage return alone (the last byte: at the next border)
+                return None  # a carriage return alone, at the border
+            # (find with bounds: a slice would copy the chunk)
+            if (chunk.find(b"\r", 0, len(chunk) - 1) >= 0
+                    and chunk.count(b"\r", 0, len(chunk) - 1) != chunk.count(b"\r\n")):
+                return None  # a carriage return alone (the last byte: at the next border)
             seps += chunk.count(sep)
-            lines += chunk.count(b"\n")
             tail = (tail + chunk)[-3:]
     if tail.endswith(b"\r"):
-        return False
-    if tail[-1:] != b"\n":
-        lines += 1  # the last line without a line end
-    return lines >= 2 and seps == (width - 1) * lines
+        return None
+    return seps
 
+
+def _cells_add_up(seps: int | None, width: int, rows: int) -> bool:
+    """True when a file with ``seps`` separators (:func:`_separators`) and ``rows`` rows
+    read by polars after its header has ``width`` cells on every line."""
+    return seps is not None and rows >= 1 and seps == (width - 1) * (rows + 1)
