@@ -143,6 +143,26 @@ def fail_handle_flush(mp: pytest.MonkeyPatch, exc: Raise) -> None:
     mp.setattr(os, "fdopen", fdopen)
 
 
+def fail_disk_full(mp: pytest.MonkeyPatch, n: int = 0) -> None:
+    """The ``n``-th temporary file of ours is a way to /dev/full: whoever opens it by name
+    and writes (polars writes Parquet by name) gets the operating system's ENOSPC."""
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    real = tempfile.mkstemp
+    calls = []
+
+    def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        fd, name = real(*args, **kwargs)  # type: ignore[call-overload]
+        if ours(*args, **kwargs):
+            calls.append(name)
+            if len(calls) - 1 == n:
+                os.unlink(name)  # our handle still holds the file itself
+                os.symlink("/dev/full", name)
+        return fd, name
+
+    mp.setattr(tempfile, "mkstemp", mkstemp)
+
+
 def fail_fsync(mp: pytest.MonkeyPatch, exc: Raise) -> None:
     def fsync(fd: int) -> None:
         raise exc()
@@ -186,7 +206,7 @@ def fail_chmod(mp: pytest.MonkeyPatch, exc: Raise, n: int) -> None:
 
 def fail_write_parquet(mp: pytest.MonkeyPatch, exc: Raise) -> None:
     def write_parquet(self: pl.DataFrame, file: object, *args: object, **kwargs: object):
-        file.write(b"PAR1" + b"\0" * PARTIAL)  # type: ignore[attr-defined]
+        Path(file).write_bytes(b"PAR1" + b"\0" * PARTIAL)  # type: ignore[arg-type]
         raise exc()
 
     mp.setattr(pl.DataFrame, "write_parquet", write_parquet)
@@ -205,6 +225,19 @@ def fail_writer(mp: pytest.MonkeyPatch, exc: Raise, fmt: str) -> None:
     (fail_write_parquet if fmt == "parquet" else fail_write_csv)(mp, exc)
 
 
+def interrupt_after_writer(mp: pytest.MonkeyPatch, fmt: str) -> None:
+    """The serialiser writes the whole file, then Ctrl-C is raised (as a signal that came
+    while polars ran is raised when it returns)."""
+    name = f"write_{fmt}"
+    real = getattr(pl.DataFrame, name)
+
+    def write(self: pl.DataFrame, *args: object, **kwargs: object) -> None:
+        real(self, *args, **kwargs)
+        raise KeyboardInterrupt
+
+    mp.setattr(pl.DataFrame, name, write)
+
+
 def last_replace(fmt: str) -> int:
     """The rename that comes last: Parquet has one file, CSV two (data, then sidecar)."""
     return 0 if fmt == "parquet" else 1
@@ -216,11 +249,14 @@ OUTPUT_FAILURES = [
     # (id, formats, inject(monkeypatch, fmt), error code, text in the message)
     ("fsync-enospc", ("parquet", "csv"),
      lambda mp, fmt: fail_fsync(mp, enospc), "output-write-failed", "No space left"),
-    ("data-write-enospc", ("parquet", "csv"),
+    # CSV goes through a Python file handle, Parquet is written by polars by name
+    ("data-write-enospc", ("csv",),
      lambda mp, fmt: fail_handle_write(mp, enospc, 0), "output-write-failed",
      "No space left"),
-    ("flush-enospc", ("parquet", "csv"),
+    ("flush-enospc", ("csv",),
      lambda mp, fmt: fail_handle_flush(mp, enospc), "output-write-failed", "No space left"),
+    ("disk-full", ("parquet",),
+     lambda mp, fmt: fail_disk_full(mp), "output-write-failed", "No space left"),
     ("sidecar-write-enospc", ("csv",),
      lambda mp, fmt: fail_handle_write(mp, enospc, 1), "output-write-failed",
      "No space left"),
@@ -266,11 +302,14 @@ def test_a_failed_write_keeps_the_previous_output(tmp_path, monkeypatch, fmt, in
 
 
 INTERRUPTS = [
-    ("in-data-write", ("parquet", "csv"),
+    ("in-data-write", ("csv",),
      lambda mp, fmt: fail_handle_write(mp, KeyboardInterrupt, 0)),
     ("in-sidecar-write", ("csv",), lambda mp, fmt: fail_handle_write(mp, KeyboardInterrupt, 1)),
     ("in-serialiser", ("parquet", "csv"), lambda mp, fmt: fail_writer(mp, KeyboardInterrupt, fmt)),
-    ("at-flush", ("parquet", "csv"), lambda mp, fmt: fail_handle_flush(mp, KeyboardInterrupt)),
+    ("at-flush", ("csv",), lambda mp, fmt: fail_handle_flush(mp, KeyboardInterrupt)),
+    # Ctrl-C while polars writes: Python raises it once polars returns
+    ("after-serialiser", ("parquet", "csv"),
+     lambda mp, fmt: interrupt_after_writer(mp, fmt)),
     ("at-fsync", ("parquet", "csv"), lambda mp, fmt: fail_fsync(mp, KeyboardInterrupt)),
     # Ctrl-C between the rename of the CSV and the rename of its sidecar
     ("between-renames", ("csv",), lambda mp, fmt: fail_replace(mp, KeyboardInterrupt, 1)),
@@ -398,16 +437,19 @@ CLI_FAILURES = [
     # (id, formats, inject(monkeypatch, fmt), exit code, text on stderr)
     ("fsync-enospc", ("parquet", "csv"),
      lambda mp, fmt: fail_fsync(mp, enospc), 5, "output-write-failed"),
-    ("data-write-enospc", ("parquet", "csv"),
+    ("data-write-enospc", ("csv",),
      lambda mp, fmt: fail_handle_write(mp, enospc, 0), 5, "output-write-failed"),
+    ("disk-full", ("parquet",), lambda mp, fmt: fail_disk_full(mp), 5, "No space left"),
     ("serialiser-enospc", ("parquet", "csv"),
      lambda mp, fmt: fail_writer(mp, enospc, fmt), 5, "output-write-failed"),
     ("last-rename-enospc", ("parquet", "csv"),
      lambda mp, fmt: fail_replace(mp, enospc, last_replace(fmt)), 5, "output-write-failed"),
     ("folder-unwritable", ("parquet", "csv"),
      lambda mp, fmt: fail_mkstemp(mp, eacces, 0), 5, "output-unwritable"),
-    ("interrupt-in-data-write", ("parquet", "csv"),
+    ("interrupt-in-data-write", ("csv",),
      lambda mp, fmt: fail_handle_write(mp, KeyboardInterrupt, 0), 130, "interrupted"),
+    ("interrupt-after-serialiser", ("parquet", "csv"),
+     lambda mp, fmt: interrupt_after_writer(mp, fmt), 130, "interrupted"),
     ("interrupt-in-serialiser", ("parquet", "csv"),
      lambda mp, fmt: fail_writer(mp, KeyboardInterrupt, fmt), 130, "interrupted"),
     ("interrupt-at-fsync", ("parquet", "csv"),
