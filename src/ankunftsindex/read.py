@@ -264,11 +264,17 @@ def drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 def strip_text(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Blanks around IDs, names and periods removed. Stripping every cell costs more than
-    the rest of reading; the distinct values (a few per area) tell whether any needs it."""
+    the rest of reading; the distinct values (a few per area) tell whether any needs it.
+    Every cell equals one that differs from the cell above it; when those are few (IDs
+    and names in an extract written area by area: one per area), they are looked at
+    instead, as comparing neighbours is much cheaper than hashing every cell."""
     stripped = []
     for c in columns:
         dtype = frame.schema[c]
-        values = frame.get_column(c).unique().cast(pl.String)
+        cells = frame.get_column(c)
+        changes = cells.filter(cells.ne_missing(cells.shift()))
+        values = (changes if changes.len() * 4 <= cells.len() else cells.unique()
+                  ).cast(pl.String)
         if not values.str.strip_chars().eq_missing(values).all():
             stripped.append(pl.col(c).cast(pl.String).str.strip_chars().cast(dtype))
     return frame.with_columns(stripped) if stripped else frame

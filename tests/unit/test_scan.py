@@ -9,6 +9,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from helpers import MONTHLY_SPEC_TEXT
 
 from ankunftsindex.errors import FILE_COL, InputError
@@ -256,3 +258,19 @@ def test_line_check_is_the_same_for_every_chunk_size(tmp_path: Path, body: bytes
         assert pl.read_csv(path, separator=";", infer_schema=False).height == rows
     for size in (1, 2, 3, 4, 5, 7, 1 << 24):  # every border inside every pattern
         assert _cells_add_up(_separators(path, b";", 2, chunk_size=size), 2, rows) is plain, size
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["01", " 01", "01 ", "02", "\t02", "", None]), min_size=1,
+                max_size=40))
+def test_strip_text_strips_every_cell(cells: list[str | None]) -> None:
+    # whichever cells it looks at to decide, the result is every cell stripped
+    from ankunftsindex.read import strip_text
+
+    frame = pl.DataFrame({"id": cells, "name": cells},
+                         schema={"id": pl.String, "name": pl.Categorical})
+    got = strip_text(frame, ["id", "name"])
+    expected = [None if c is None else c.strip() for c in cells]
+    assert got["id"].to_list() == expected
+    assert got["name"].cast(pl.String).to_list() == expected
+    assert got.schema == frame.schema
