@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from functools import reduce
+from typing import Any
 
 import polars as pl
 
@@ -171,10 +172,17 @@ def _typology_error(frame: pl.DataFrame, spec: Spec) -> None:
 
 
 def typology_expr(typology: Typology) -> pl.Expr:
-    """First matching rule's label, else the default (rules are SQL over output columns)."""
-    chain: pl.Expr | None = None
-    for rule in typology.rules:
+    """First matching rule's label, else the default (rules are SQL over output columns).
+
+    The conditions choose a position, and the labels are looked up once: a chain of
+    text literals would build a text column at every step (four times slower)."""
+    labels = pl.Series([r.label for r in typology.rules] + [typology.default],
+                       dtype=pl.String)
+    chain: Any = None
+    for i, rule in enumerate(typology.rules):
         cond = pl.sql_expr(rule.when).fill_null(False)
-        chain = (pl.when(cond) if chain is None else chain.when(cond)).then(pl.lit(rule.label))
+        chain = (pl.when(cond) if chain is None else chain.when(cond)).then(
+            pl.lit(i, pl.UInt32))
     assert chain is not None
-    return chain.otherwise(pl.lit(typology.default, pl.String)).alias(typology.column)
+    position = chain.otherwise(pl.lit(len(typology.rules), pl.UInt32))
+    return pl.lit(labels).gather(position).alias(typology.column)
