@@ -48,20 +48,22 @@ def has_history(spec: Spec) -> pl.Expr:
     return pl.col(P) - history_need(spec) >= pl.col(FIRST_PERIOD)
 
 
-def scorable_periods(frame: pl.DataFrame, spec: Spec) -> list[str]:
+def _periods(frame: pl.DataFrame, spec: Spec) -> pl.DataFrame:
+    """One row per period of the frame, in order: its text and how many areas have
+    enough history in it (one grouping, by period number: no text hashing)."""
+    return (
+        frame.lazy().select(P, "period", FIRST_PERIOD)  # not every column of the frame
+        .group_by(P).agg(pl.col("period").first(), has_history(spec).sum().alias("ready"))
+        .sort(P)
+        .collect()
+    )
+
+
+def _scorable(periods: pl.DataFrame) -> list[str]:
     """Periods in which at least two areas have enough history (the default of
     ``--period``; normalising needs two). Exclusions do not drop a period: a month in
     which they leave fewer than two areas is an error, not a silent gap."""
-    return (
-        frame.lazy().select(P, "period", FIRST_PERIOD)  # not every column of the frame
-        .filter(has_history(spec))
-        .group_by(P).agg(pl.len(), pl.col("period").first())  # by number: no text hashing
-        .filter(pl.col("len") >= 2)
-        .select(pl.col("period").sort())
-        .collect()
-        .to_series()
-        .to_list()
-    )
+    return periods.filter(pl.col("ready") >= 2).get_column("period").to_list()
 
 
 def unknown_exclusions(frame: pl.DataFrame, spec: Spec, column: str = "area") -> list[Finding]:
@@ -84,8 +86,8 @@ def select_periods(frame: pl.DataFrame, spec: Spec, requested: list[str] | None)
     """The periods to output: the requested ones (each must be in the data) or all
     scorable ones. Errors name the unknown period and list what is there."""
     # grouped by period number (integers, not texts), which sorts as the texts do
-    available = (frame.group_by(P).agg(pl.col("period").first()).sort(P)
-                 .get_column("period").to_list())
+    by_period = _periods(frame, spec)
+    available = by_period.get_column("period").to_list()
     if spec.input.period is None:
         if requested:
             raise InputError("--period needs a spec with input.period", code="input-no-periods",
@@ -105,7 +107,7 @@ def select_periods(frame: pl.DataFrame, spec: Spec, requested: list[str] | None)
                              code="input-unknown-period",
                              hint=f"periods in the data: {_span(available)}")
         return sorted(set(requested))
-    periods = scorable_periods(frame, spec)
+    periods = _scorable(by_period)
     if not periods:
         raise InputError(
             f"no period has enough history for the spec ({history_need(spec)} earlier "
