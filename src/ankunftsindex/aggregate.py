@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import reduce
 from typing import Any
 
@@ -13,7 +14,9 @@ from .errors import ComputeError, SpecError
 from .normalise import (
     Reference,
     check_reference,
+    reference_stats,
     score_expr,
+    spread_fn,
     where_label,
     winsorise_expr,
     zscore,
@@ -124,16 +127,23 @@ def compute_indices(frame: pl.DataFrame, spec: Spec, periods: list[str]) -> pl.D
             raise
         out = None  # the typology failed: the checks of the indices first, then its rules
     done = out if out is not None else lf.collect(**COLLECT)
+    spreads: dict[str, Callable[[pl.Expr], pl.Expr] | None] = {}
+    for index_id, index in spec.indices.items():
+        spreads |= dict.fromkeys(_x_columns(index_id, index),
+                                 spread_fn(index.normalise, index.ddof))
+        if index.standardise:
+            spreads[_aggregate_column(index_id)] = spread_fn("zscore", index.ddof)
+    stats = reference_stats(done, {c: fn for c, fn in spreads.items() if fn is not None})
     for index_id, index in spec.indices.items():
         ref = Reference(index.reference_period)
         xs = _x_columns(index_id, index)
-        check_reference(done, xs, ref, index.normalise, index.ddof, index_id, periods)
+        check_reference(stats, xs, ref, index.normalise, index.ddof, index_id, periods)
         if index.aggregate == "geometric":
             _check_positive(done, index, index_id,
                             [*periods, *([ref.period] if ref.period else [])])
         if index.standardise:
-            check_reference(done, {_aggregate_column(index_id): "(aggregate)"}, ref, "zscore",
-                            index.ddof, index_id, periods)
+            check_reference(stats, {_aggregate_column(index_id): "(aggregate)"}, ref,
+                            "zscore", index.ddof, index_id, periods)
     if out is None:
         _typology_error(done, spec)
         done = done.with_columns(typed)  # no single rule failed: fails as it is, or not

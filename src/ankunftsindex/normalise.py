@@ -108,25 +108,34 @@ def where_label(period: str, reference: bool = False) -> str:
     return f"{'reference period' if reference else 'period'} {period}, "
 
 
+def reference_stats(frame: pl.DataFrame, spreads: dict[str, Callable[[pl.Expr], pl.Expr]]
+                    ) -> pl.DataFrame:
+    """Per period of ``frame`` (every row; scored ones, :data:`SCORED`, with their
+    values, the others with nulls): its text, the number of scored areas ``_n``, and
+    for each column of ``spreads`` that statistic of the column. One grouping, by the
+    period number (sorted integers, no hashing of texts), for every check of
+    :func:`check_reference`."""
+    aggs = [pl.col("period").first(), pl.col(SCORED).sum().alias("_n"),
+            *[fn(pl.col(c)).alias(c) for c, fn in spreads.items()]]
+    return frame.group_by(P).agg(aggs).drop(P)
+
+
 def check_reference(
-    frame: pl.DataFrame, columns: dict[str, str], ref: Reference, method: str, ddof: int,
+    stats: pl.DataFrame, columns: dict[str, str], ref: Reference, method: str, ddof: int,
     index_id: str, periods: list[str],
 ) -> None:
     """Fewer than two areas in a reference set, or a zero spread, is an error that names
-    period, index and indicator. ``frame`` has every row, scored ones (:data:`SCORED`)
-    with their values, the others with nulls. ``columns`` maps a column to the indicator it holds;
+    period, index and indicator. ``stats``: :func:`reference_stats` with the spread of
+    ``method`` for each of ``columns``, which maps a column to the indicator it holds;
     ``periods`` are the periods to be scored (each needs its own reference set unless
     the index has a reference period)."""
     needed = [ref.period] if ref.period is not None else periods
     fn = spread_fn(method, ddof)
-    aggs = [pl.col("period").first(), pl.col(SCORED).sum().alias("_n")]
-    if fn is not None:
-        aggs += [fn(pl.col(c)).alias(c) for c in columns]
-    # grouped by the period number (sorted integers, no hashing of texts); the few
-    # groups are then matched to the periods needed
+    # the few groups are matched to the periods needed
     stats = (
         pl.DataFrame({"period": needed}, schema={"period": pl.String})
-        .join(frame.group_by(P).agg(aggs).drop(P), on="period", how="left")
+        .join(stats.select("period", "_n", *(columns if fn is not None else [])),
+              on="period", how="left")
         .with_columns(pl.col("_n").fill_null(0))
         .sort("period")
     )
