@@ -164,9 +164,9 @@ def derive(frame: pl.LazyFrame | pl.DataFrame, spec: Spec, *, presorted: bool = 
     carried = [c for c in keyed.columns if c != KEY and not c.startswith("@")]
     columns = [*[pl.col(c) for c in carried],
                *[exprs[i].alias(i) for i in spec.indicators]]
-    out = lf.select(columns)
-    # one filter of the finished rows (cheaper than a filter per column)
-    return out if keep is None else out.filter(keep)
+    if keep is not None:
+        columns = [c.filter(keep) for c in columns]
+    return lf.select(columns)
 
 
 def _key() -> pl.Expr:
