@@ -165,6 +165,8 @@ def derive(frame: pl.LazyFrame | pl.DataFrame, spec: Spec, *, presorted: bool = 
     columns = [*[pl.col(c) for c in carried],
                *[exprs[i].alias(i) for i in spec.indicators]]
     if keep is not None:
+        # each column filtered as it is made: one filter of the finished rows would hold
+        # every column of every row at once (at 1M areas × 36 months, 36 times the rows kept)
         columns = [c.filter(keep) for c in columns]
     return lf.select(columns)
 
