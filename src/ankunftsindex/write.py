@@ -105,9 +105,10 @@ def atomic_path(path: Path) -> Iterator[Path]:
     """The name of a temporary file beside ``path``, for a writer that opens files by
     name (polars writes a path faster than a Python file object); when the block
     succeeds, the file is fsynced and replaces ``path``. An OSError raised in the block
-    is an :class:`OutputError`, as with :func:`atomic_files`."""
+    is an :class:`OutputError`, as with :func:`atomic_files`. The name is absolute:
+    polars reads a leading ``~`` as the home folder, which a folder named ``~`` is not."""
     with _atomic([path]) as (_, (temp,)):
-        yield temp
+        yield Path(os.path.abspath(temp))
 
 
 @contextlib.contextmanager

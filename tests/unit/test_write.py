@@ -172,3 +172,16 @@ def test_metadata_of_a_parquet_file_written_by_pyarrow_is_read(tmp_path: Path) -
     table = FRAME.to_arrow().replace_schema_metadata(META)
     pq.write_table(table, tmp_path / "old.parquet")
     assert read_metadata(tmp_path / "old.parquet") == META
+
+
+def test_parquet_lands_in_a_folder_named_tilde_not_in_home(tmp_path: Path, monkeypatch) -> None:
+    # polars opens the temporary file by name: a relative "~/…" must not become $HOME/…
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "~").mkdir()
+    write_output(FRAME, Path("~/out.parquet"), META)
+    assert pl.read_parquet(tmp_path / "~" / "out.parquet").equals(FRAME)
+    assert list(home.iterdir()) == []
+    assert [p.name for p in (tmp_path / "~").iterdir()] == ["out.parquet"]
