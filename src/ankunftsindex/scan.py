@@ -118,6 +118,7 @@ def scan_csv_inputs(
     scans: list[pl.LazyFrame] = []
     extracts: list[Extract] = []
     lines: list[tuple[Path, bytes, int]] = []  # what _separators checks, per file
+    whole = False  # parse every column (not only the spec's): see below
     for p in files:
         with p.open("rb") as fh:
             head = fh.read(1 << 16)
@@ -134,6 +135,10 @@ def scan_csv_inputs(
                 or any(c not in names for c in [*text, *numeric])):
             return None
         lines.append((p, sep.encode(), len(names)))
+        # polars refuses a line with more cells than the header only when it parses
+        # every column; with a column the spec does not read, it would drop the extra
+        # cells unseen
+        whole = whole or any(n not in (*text, *numeric) for n in names)
         options = {"separator": sep, "quote_char": '"', "infer_schema": False,
                    "encoding": "utf8"}
         scans.append(
@@ -154,7 +159,8 @@ def scan_csv_inputs(
         counted = pool.submit(lambda: [_separators(*args) for args in lines])
         hashes = pool.submit(lambda: [file_sha256(e.path) for e in extracts])
         try:
-            frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(), text)
+            frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(
+                optimizations=pl.QueryOptFlags(projection_pushdown=not whole)), text)
         except Exception:  # a cell that is not an integer, bytes that are not UTF-8, …
             return None
         rows = _rows_per_file(frame, [p for p, _, _ in lines])
@@ -202,10 +208,11 @@ def _separators(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24) -
     carriage return without a line feed (or, with one column, a blank line).
 
     polars makes one row of every line after the header (a blank one too, as a row of
-    nulls) and refuses a line with more cells than the header. So with ``rows`` rows
-    read, every line has the header's cells exactly when this count is
-    ``(width − 1) × (rows + 1)`` (:func:`_cells_add_up`): no line needs to be counted
-    here, and a line short of a cell (a blank one among them) is found."""
+    nulls) and, when it parses every column, refuses a line with more cells than the
+    header (the scan parses every column of a file with columns the spec does not
+    read). So with ``rows`` rows read, every line has the header's cells exactly when
+    this count is ``(width − 1) × (rows + 1)`` (:func:`_cells_add_up`): no line needs
+    to be counted here, and a line short of a cell (a blank one among them) is found."""
     seps = 0
     tail = b"\n"  # the start of the file counts as after a line end
     replacement = "\ufffd".encode()

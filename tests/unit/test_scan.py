@@ -44,13 +44,26 @@ def parquet(tmp_path: Path, frame: pl.DataFrame, name: str = "a.parquet") -> Pat
     return path
 
 
-def test_clean_parquet_gives_the_readers_frame(tmp_path: Path) -> None:
+def reader(paths: list[Path], monkeypatch: pytest.MonkeyPatch, **options: object
+           ) -> tuple[pl.DataFrame, list]:
+    """What the reader (not a fast path) makes of the files."""
+    import ankunftsindex.scan as scan
+
+    with monkeypatch.context() as mp:
+        mp.setattr(scan, "scan_parquet_inputs", lambda *a, **k: None)
+        mp.setattr(scan, "scan_csv_inputs", lambda *a, **k: None)
+        frame, extracts = load_input(paths, SPEC, **options)  # type: ignore[arg-type]
+    assert frame["Name"].dtype == pl.String  # the reader's own frame
+    return frame, extracts
+
+
+def test_clean_parquet_gives_the_readers_frame(tmp_path: Path, monkeypatch) -> None:
     a = parquet(tmp_path, panel())
     b = parquet(tmp_path, panel(Monat=["2025-03"] * 2 + ["2025-04"] * 2), "b.parquet")
     fast = scan_parquet_inputs([a, b], SPEC)
     assert fast is not None
     frame, extracts = fast
-    slow, slow_extracts = load_input([a, b], SPEC)
+    slow, slow_extracts = reader([a, b], monkeypatch)
     # file and name are categoricals (a name per row would be a tenth of a large input)
     assert frame["Name"].dtype == pl.Categorical
     assert frame.with_columns(pl.col(FILE_COL, "Name").cast(pl.String)).equals(slow)
@@ -121,13 +134,14 @@ def csv(tmp_path: Path, text: str = CSV, name: str = "a.csv", encoding: str = "u
 
 @pytest.mark.parametrize("bom", [False, True])
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
-def test_clean_csv_gives_the_readers_frame(tmp_path: Path, bom: bool, newline: str) -> None:
+def test_clean_csv_gives_the_readers_frame(tmp_path: Path, bom: bool, newline: str,
+                                          monkeypatch) -> None:
     a = csv(tmp_path, CSV.replace("\n", newline), bom=bom)
     b = csv(tmp_path, CSV.replace("2025-01", "2025-02"), "b.csv")
     fast = scan_csv_inputs([a, b], SPEC)
     assert fast is not None
     frame, extracts = fast
-    slow, slow_extracts = load_input([a, b], SPEC)
+    slow, slow_extracts = reader([a, b], monkeypatch)
     # file and name are categoricals (a name per row would be a tenth of a large input)
     assert frame["Name"].dtype == pl.Categorical
     assert frame.with_columns(pl.col(FILE_COL, "Name").cast(pl.String)).equals(slow)
@@ -181,6 +195,32 @@ def test_csv_cells_are_counted_file_by_file(tmp_path: Path) -> None:
     assert scan_csv_inputs([b, a], SPEC) is None
     c = csv(tmp_path, CSV.replace("2025-01", "2025-03"), "c.csv")
     assert scan_csv_inputs([a, c], SPEC) is not None
+
+
+EXTRA = CSV.replace(";Ausl\n", ";Ausl;Bemerkung\n").replace(";100\n", ";100;a\n").replace(
+    ";300\n", ";300;b\n")
+
+
+def test_csv_with_a_column_the_spec_does_not_read(tmp_path: Path, monkeypatch) -> None:
+    path = csv(tmp_path, EXTRA)
+    fast = scan_csv_inputs([path], SPEC)
+    assert fast is not None  # clean: still the fast path
+    slow, _ = reader([path], monkeypatch)
+    assert fast[0].with_columns(pl.col(FILE_COL, "Name").cast(pl.String)).equals(slow)
+    assert "Bemerkung" not in fast[0].columns
+
+
+def test_csv_a_long_line_and_a_short_one_are_not_taken_for_two_good_ones(tmp_path: Path) -> None:
+    # one cell too many on line 2 and one too few on line 3: the separators add up over
+    # the file, and polars reading only the spec's columns would drop the extra cell
+    text = (EXTRA.replace(";100;a\n", ";100;a;b\n").replace(";300;b\n", ";300\n")
+            + "2025-01;03;Ost;1500;200;c\n")
+    path = csv(tmp_path, text)
+    assert scan_csv_inputs([path], SPEC) is None
+    with pytest.raises(InputError) as err:
+        compute([path], SPEC)
+    assert err.value.code == "input-ragged"
+    assert sorted(f.line for f in err.value.findings) == [2, 3]
 
 
 def test_csv_given_twice_or_as_cp1252_goes_to_the_reader(tmp_path: Path) -> None:
@@ -261,12 +301,15 @@ def test_line_check_is_the_same_for_every_chunk_size(tmp_path: Path, body: bytes
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["01", " 01", "01 ", "02", "\t02", "", None]), min_size=1,
-                max_size=40))
-def test_strip_text_strips_every_cell(cells: list[str | None]) -> None:
-    # whichever cells it looks at to decide, the result is every cell stripped
+@given(st.lists(st.tuples(st.sampled_from(["01", " 01", "01 ", "02", "\t02", "", None]),
+                          st.integers(1, 12)), min_size=1, max_size=12))
+def test_strip_text_strips_every_cell(runs: list[tuple[str | None, int]]) -> None:
+    # runs of equal cells (as IDs in an extract written area by area) make strip_text
+    # look only at the cells that differ from the one above, short runs at every
+    # distinct value: either way the result is every cell stripped
     from ankunftsindex.read import strip_text
 
+    cells = [value for value, repeat in runs for _ in range(repeat)]
     frame = pl.DataFrame({"id": cells, "name": cells},
                          schema={"id": pl.String, "name": pl.Categorical})
     got = strip_text(frame, ["id", "name"])
