@@ -235,6 +235,7 @@ def read_extract(
     frame, ragged = _parse_csv(data, p, sep, footer_rows)
     frame = drop_blank_rows(frame.with_columns(pl.lit(str(p)).alias(FILE_COL)))
     if frame.height == 0:
+        raise_errors(ragged, "input")  # every row malformed: say which, not "no rows"
         raise InputError(f"{p}: the file has a header but no data rows", code="input-empty",
                          hint="check the export; the file needs data rows below the header")
     notes = ragged + _replacement_chars(data, p)

@@ -405,3 +405,15 @@ def test_point_decimals_next_to_a_thousands_like_cell_are_ambiguous(tmp_path: Pa
     assert load(path, decimal=".")["EW"].to_list() == [1.0, 1000.0]
     err = input_error([path], decimal=",")  # then 12.5 is not a German number
     assert [(f.line, f.column, f.value) for f in err.findings] == [(2, "Ausl", "12.5")]
+
+
+def test_a_file_whose_every_row_is_ragged_names_the_rows_not_an_empty_file(
+        tmp_path: Path) -> None:
+    path = write(tmp_path, f"{HEADER}\n01100101;Mitte;2025-01;1000;60;7\n"
+                 "01100102;Nord;2025-01;2000\n")
+    err = input_error([path])
+    assert err.code == "input-ragged"
+    assert [(f.code, f.line) for f in err.findings] == [("input-ragged", 2),
+                                                        ("input-ragged", 3)]
+    blank = write(tmp_path, f"{HEADER}\n\n", "blank.csv")  # no row at all: empty
+    assert input_error([blank]).code == "input-empty"
