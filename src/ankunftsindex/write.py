@@ -101,17 +101,6 @@ def atomic_files(paths: list[Path]) -> Iterator[list[IO[bytes]]]:
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """The name of a temporary file beside ``path``, for a writer that opens files by
-    name (polars writes a path faster than a Python file object); when the block
-    succeeds, the file is fsynced and replaces ``path``. An OSError raised in the block
-    is an :class:`OutputError`, as with :func:`atomic_files`. The name is absolute:
-    polars reads a leading ``~`` as the home folder, which a folder named ``~`` is not."""
-    with _atomic([path]) as (_, (temp,)):
-        yield Path(os.path.abspath(temp))
-
-
-@contextlib.contextmanager
 def _atomic(paths: list[Path]) -> Iterator[tuple[list[IO[bytes]], list[Path]]]:
     """:func:`atomic_files` with the temporary files' names. A writer may also open a
     temporary file by name: the handle is of the same file, so its fsync syncs what
@@ -251,15 +240,38 @@ def _fsync_folder(folder: Path) -> None:
 def write_parquet(frame: pl.DataFrame, path: Path, metadata: dict[str, str]) -> None:
     """Parquet (zstd) with the provenance in the file's key-value metadata; polars writes
     it (no timestamps: identical input gives identical bytes), without loading pyarrow.
-    zstd level 1: a third faster than the default level 3, and 1 % larger. polars
-    writes the temporary file by name: through a Python file object, every buffer
-    would pass the interpreter (a fifth slower)."""
-    with atomic_path(path) as temp:
-        try:
-            frame.write_parquet(temp, compression="zstd", compression_level=1,
-                                metadata=metadata)
-        except pl.exceptions.PolarsError as exc:
-            raise _os_error(exc) or exc from None
+    zstd level 1: a third faster than the default level 3, and 1 % larger.
+
+    polars opens the temporary file by name: through a Python file object, every buffer
+    would pass the interpreter (a fifth slower). The name is absolute (polars reads a
+    leading ``~`` as the home folder, which a folder named ``~`` is not); a name that is
+    not UTF-8 text, which polars cannot take, is written through the file object."""
+    options: dict[str, Any] = {"compression": "zstd", "compression_level": 1,
+                               "metadata": metadata}
+    with _atomic([path]) as ((fh,), (temp,)):
+        name = os.path.abspath(temp)
+        if _is_text(name):
+            try:
+                frame.write_parquet(name, **options)
+            except pl.exceptions.PolarsError as exc:
+                raise _os_error(exc) or exc from None
+        else:
+            sink = _Passing(fh)
+            try:
+                frame.write_parquet(sink, **options)  # type: ignore[arg-type]
+            except pl.exceptions.PolarsError:
+                sink.reraise()
+                raise
+
+
+def _is_text(name: str) -> bool:
+    """False for a file name with bytes that are not UTF-8 (Python keeps them as lone
+    surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _os_error(exc: Exception) -> OSError | None:

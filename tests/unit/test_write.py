@@ -185,3 +185,20 @@ def test_parquet_lands_in_a_folder_named_tilde_not_in_home(tmp_path: Path, monke
     assert pl.read_parquet(tmp_path / "~" / "out.parquet").equals(FRAME)
     assert list(home.iterdir()) == []
     assert [p.name for p in (tmp_path / "~").iterdir()] == ["out.parquet"]
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_output_in_a_folder_whose_name_is_not_utf8(tmp_path: Path, fmt: str) -> None:
+    import os
+
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/alt\xff"))  # e.g. a Latin-1 name
+    try:
+        folder.mkdir()
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("the file system takes no such name")
+    out = write_output(FRAME, folder / f"out.{fmt}", META)
+    got = (pl.read_parquet(out.read_bytes()) if fmt == "parquet" else
+           pl.read_csv(out.read_bytes(), schema_overrides={"area": pl.String}))
+    assert got.equals(FRAME)
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [out.name] + ([] if fmt == "parquet" else [out.name + ".meta.json"]))
