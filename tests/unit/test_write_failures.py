@@ -226,8 +226,9 @@ def fail_writer(mp: pytest.MonkeyPatch, exc: Raise, fmt: str) -> None:
 
 
 def interrupt_after_writer(mp: pytest.MonkeyPatch, fmt: str) -> None:
-    """The serialiser writes the whole file, then Ctrl-C is raised (as a signal that came
-    while polars ran is raised when it returns)."""
+    """The serialiser writes the whole file, then Ctrl-C is raised: the latest moment a
+    Ctrl-C during polars' write can arrive (polars also stops a write part-way for it;
+    either way the temporary file must go and the previous output stay)."""
     name = f"write_{fmt}"
     real = getattr(pl.DataFrame, name)
 
@@ -307,7 +308,7 @@ INTERRUPTS = [
     ("in-sidecar-write", ("csv",), lambda mp, fmt: fail_handle_write(mp, KeyboardInterrupt, 1)),
     ("in-serialiser", ("parquet", "csv"), lambda mp, fmt: fail_writer(mp, KeyboardInterrupt, fmt)),
     ("at-flush", ("csv",), lambda mp, fmt: fail_handle_flush(mp, KeyboardInterrupt)),
-    # Ctrl-C while polars writes: Python raises it once polars returns
+    # Ctrl-C as polars finishes the file, before the rename
     ("after-serialiser", ("parquet", "csv"),
      lambda mp, fmt: interrupt_after_writer(mp, fmt)),
     ("at-fsync", ("parquet", "csv"), lambda mp, fmt: fail_fsync(mp, KeyboardInterrupt)),
