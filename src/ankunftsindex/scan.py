@@ -37,6 +37,7 @@ from .read import (
 from .spec import Spec
 
 PARQUET = (".parquet", ".pq")
+SHORT = "_short"  # scan_csv_inputs: the row's last cell is missing (or empty)
 
 
 def scan_parquet_inputs(
@@ -118,7 +119,6 @@ def scan_csv_inputs(
     scans: list[pl.LazyFrame] = []
     extracts: list[Extract] = []
     lines: list[tuple[Path, bytes, int]] = []  # what _separators checks, per file
-    whole = False  # parse every column (not only the spec's): see below
     for p in files:
         with p.open("rb") as fh:
             head = fh.read(1 << 16)
@@ -136,9 +136,11 @@ def scan_csv_inputs(
             return None
         lines.append((p, sep.encode(), len(names)))
         # polars refuses a line with more cells than the header only when it parses
-        # every column; with a column the spec does not read, it would drop the extra
-        # cells unseen
-        whole = whole or any(n not in (*text, *numeric) for n in names)
+        # every column; reading only the spec's columns, it drops the extra cells
+        # unseen. The separators over the file add up then only if another line is
+        # short of cells, whose last cell polars leaves null: so the last column is
+        # read too, and a null in it (an empty last cell too) has the files parsed whole
+        unread = any(n not in (*text, *numeric) for n in names)
         options = {"separator": sep, "quote_char": '"', "infer_schema": False,
                    "encoding": "utf8"}
         scans.append(
@@ -148,6 +150,7 @@ def scan_csv_inputs(
                 pl.col(LINE_COL),
                 *[_text(c, spec) for c in text],
                 *[pl.col(c).cast(pl.Float64) for c in numeric],
+                (pl.col(names[-1]).is_null() if unread else pl.lit(False)).alias(SHORT),
             ))
         # with integer cells only, the reader's guess is ',' for ;-files, else '.'
         extracts.append(Extract(p, "", pl.DataFrame(), "utf-8-sig" if bom else "utf-8",
@@ -158,11 +161,15 @@ def scan_csv_inputs(
     with ThreadPoolExecutor(max_workers=1) as pool:
         counted = pool.submit(lambda: [_separators(*args) for args in lines])
         hashes = pool.submit(lambda: [file_sha256(e.path) for e in extracts])
+        query = pl.concat(scans, how="vertical_relaxed")
         try:
-            frame = strip_text(pl.concat(scans, how="vertical_relaxed").collect(
-                optimizations=pl.QueryOptFlags(projection_pushdown=not whole)), text)
+            frame = query.collect()
+            if frame.get_column(SHORT).any():  # parsed whole, a long line is refused
+                frame = query.collect(
+                    optimizations=pl.QueryOptFlags(projection_pushdown=False))
         except Exception:  # a cell that is not an integer, bytes that are not UTF-8, …
             return None
+        frame = strip_text(frame.drop(SHORT), text)
         rows = _rows_per_file(frame, [p for p, _, _ in lines])
         if not all(_cells_add_up(seps, width, n) for seps, (_, _, width), n
                    in zip(counted.result(), lines, rows, strict=True)):
@@ -209,8 +216,8 @@ def _separators(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24) -
 
     polars makes one row of every line after the header (a blank one too, as a row of
     nulls) and, when it parses every column, refuses a line with more cells than the
-    header (the scan parses every column of a file with columns the spec does not
-    read). So with ``rows`` rows read, every line has the header's cells exactly when
+    header (:func:`scan_csv_inputs` makes sure it does when a line may be long). So
+    with ``rows`` rows read, every line has the header's cells exactly when
     this count is ``(width − 1) × (rows + 1)`` (:func:`_cells_add_up`): no line needs
     to be counted here, and a line short of a cell (a blank one among them) is found."""
     seps = 0

@@ -210,11 +210,34 @@ def test_csv_with_a_column_the_spec_does_not_read(tmp_path: Path, monkeypatch) -
     assert "Bemerkung" not in fast[0].columns
 
 
-def test_csv_a_long_line_and_a_short_one_are_not_taken_for_two_good_ones(tmp_path: Path) -> None:
+def test_csv_with_an_empty_cell_in_a_column_the_spec_does_not_read(tmp_path: Path,
+                                                                   monkeypatch) -> None:
+    # an empty last cell looks like a short line to the quick look: parsed whole, the
+    # file is clean and still read by the scan
+    path = csv(tmp_path, EXTRA.replace(";100;a\n", ";100;\n"))
+    fast = scan_csv_inputs([path], SPEC)
+    assert fast is not None
+    slow, _ = reader([path], monkeypatch)
+    assert fast[0].with_columns(pl.col(FILE_COL, "Name").cast(pl.String)).equals(slow)
+
+
+# a column the spec does not read in the middle: polars reads the spec's columns (the
+# last one among them) and would drop a long line's extra cell unseen
+MIDDLE = CSV.replace(";EW;", ";Bemerkung;EW;").replace(";1000;", ";a;1000;").replace(
+    ";2000;", ";b;2000;")
+
+
+@pytest.mark.parametrize("layout", ["unread column last", "unread column in the middle"])
+def test_csv_a_long_line_and_a_short_one_are_not_taken_for_two_good_ones(tmp_path: Path,
+                                                                         layout: str) -> None:
     # one cell too many on line 2 and one too few on line 3: the separators add up over
-    # the file, and polars reading only the spec's columns would drop the extra cell
-    text = (EXTRA.replace(";100;a\n", ";100;a;b\n").replace(";300;b\n", ";300\n")
-            + "2025-01;03;Ost;1500;200;c\n")
+    # the file
+    if layout == "unread column last":
+        text = (EXTRA.replace(";100;a\n", ";100;a;b\n").replace(";300;b\n", ";300\n")
+                + "2025-01;03;Ost;1500;200;c\n")
+    else:
+        text = (MIDDLE.replace(";100\n", ";100;7\n").replace(";300\n", "\n")
+                + "2025-01;03;Ost;c;1500;200\n")
     path = csv(tmp_path, text)
     assert scan_csv_inputs([path], SPEC) is None
     with pytest.raises(InputError) as err:
