@@ -85,7 +85,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _utf8(raw: bytes, path: Path, encoding: str | None) -> tuple[bytes, str]:
+def as_utf8(raw: bytes, path: Path, encoding: str | None) -> tuple[bytes, str]:
     """The file as UTF-8 bytes without BOM, and the encoding it was read with: UTF-16
     when it starts with a UTF-16 BOM, UTF-8 (with or without BOM) when the bytes are
     UTF-8, else cp1252 (latin-1 for the five bytes cp1252 leaves undefined). UTF-8 input
@@ -219,7 +219,7 @@ def read_extract(
         return _read_workbook(p, sha, sheet, decimal)
 
     raw = p.read_bytes()
-    data, enc = _utf8(raw, p, encoding)
+    data, enc = as_utf8(raw, p, encoding)
     if b"\r" in data and b"\n" not in data:
         data = data.replace(b"\r", b"\n")  # classic Mac line ends (Excel "CSV (Mac)")
     if not data.strip():

@@ -25,9 +25,10 @@ from pathlib import Path
 
 import polars as pl
 
-from .errors import FILE_COL, LINE_COL, Finding
+from .errors import FILE_COL, LINE_COL, Finding, InputError
 from .read import (
     Extract,
+    as_utf8,
     detect_separator,
     file_sha256,
     spec_columns,
@@ -109,27 +110,84 @@ def scan_csv_inputs(
     paths: list[str | Path] | list[Path], spec: Spec, *, encoding: str | None = None,
     separator: str | None = None, decimal: str | None = None,
 ) -> tuple[pl.DataFrame, list[Extract]] | None:
-    """The input as :func:`read.load_input` would return it for UTF-8 CSV files whose
-    number cells are integers, or ``None`` when the reader must look."""
-    if encoding is not None and encoding.replace("_", "-").lower() not in UTF8:
+    """The input as :func:`read.load_input` would return it for CSV files whose number
+    cells are integers, or ``None`` when the reader must look.
+
+    UTF-8 files are scanned from their paths. Files in cp1252 (or latin-1), as Windows
+    exports are, are decoded as the reader decodes them (:func:`read.as_utf8`: given by
+    ``encoding``, or found when polars meets bytes that are not UTF-8) and scanned from
+    the UTF-8 bytes in memory, as the reader would hold them too."""
+    given = None if encoding is None else encoding.replace("_", "-").lower()
+    if given is not None and given not in UTF8 + EIGHT_BIT:
         return None
     files = [Path(p) for p in paths]
     if not files or any(p.suffix.lower() not in TEXT or not p.is_file() for p in files):
         return None
     if len({p.resolve() for p in files}) != len(files):
         return None
+    texts: dict[Path, tuple[bytes, str]] | None = {}
+    if given in EIGHT_BIT:
+        texts = _decoded(files, encoding)
+    for attempt in range(2):
+        if texts is None:
+            return None
+        try:
+            return _scan_csv(files, spec, texts, separator, decimal)
+        except _NotUtf8:
+            if given is not None or attempt:  # UTF-8 given: the reader says where not
+                return None
+            texts = _decoded(files, None)  # a Windows export, most likely
+    return None  # pragma: no cover
+
+
+class _NotUtf8(Exception):
+    """A file read as UTF-8 is not."""
+
+
+#: encodings whose files the CSV scan decodes first (the reader's names for them)
+EIGHT_BIT = ("cp1252", "windows-1252", "latin-1", "latin1", "iso-8859-1")
+
+
+def _decoded(files: list[Path], encoding: str | None) -> dict[Path, tuple[bytes, str]] | None:
+    """The files that are not UTF-8, as UTF-8 bytes with the encoding the reader names
+    (a UTF-8 file is left out: it is scanned from its path), or None when the reader
+    must look (UTF-16, a NUL byte, mixed encodings, bytes the given encoding lacks)."""
+    out: dict[Path, tuple[bytes, str]] = {}
+    for p in files:
+        try:
+            data, enc = as_utf8(p.read_bytes(), p, encoding)
+        except InputError:
+            return None
+        if enc in UTF8:
+            continue
+        if enc.replace("_", "-").lower() not in EIGHT_BIT:
+            return None
+        out[p] = (data, enc)
+    return out
+
+
+def _scan_csv(files: list[Path], spec: Spec, texts: dict[Path, tuple[bytes, str]],
+              separator: str | None, decimal: str | None
+              ) -> tuple[pl.DataFrame, list[Extract]] | None:
+    """:func:`scan_csv_inputs` for the files as they are (UTF-8) or decoded (``texts``);
+    raises :class:`_NotUtf8` when a file read as UTF-8 is not."""
     text, numeric = spec_columns(spec)
     scans: list[pl.LazyFrame] = []
     extracts: list[Extract] = []
     lines: list[tuple[Path, bytes, int]] = []  # what _separators checks, per file
     for p in files:
-        with p.open("rb") as fh:
-            head = fh.read(1 << 16)
-        bom = head.startswith(b"\xef\xbb\xbf")
+        source: Path | bytes = p
+        if p in texts:
+            source, enc = texts[p]
+            head = source[: 1 << 16]
+        else:
+            with p.open("rb") as fh:
+                head = fh.read(1 << 16)
+            enc = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
         try:
             header = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8")
         except UnicodeDecodeError:
-            return None
+            raise _NotUtf8 from None
         sep = separator or detect_separator(header)
         if len(sep) != 1 or sep in '"\r\n':
             return None
@@ -137,6 +195,8 @@ def scan_csv_inputs(
         if (any(n != n.strip() or not n for n in names) or len(set(names)) != len(names)
                 or any(c not in names for c in [*text, *numeric])):
             return None
+        # the separators are counted in the file's own bytes: in cp1252 as in UTF-8,
+        # no byte of a letter is a separator
         lines.append((p, sep.encode(), len(names)))
         # polars refuses a line with more cells than the header only when it parses
         # every column; reading only the spec's columns, it drops the extra cells
@@ -147,7 +207,7 @@ def scan_csv_inputs(
         options = {"separator": sep, "quote_char": '"', "infer_schema": False,
                    "encoding": "utf8"}
         scans.append(
-            pl.scan_csv(p, **options, schema_overrides={c: pl.Int64 for c in numeric})
+            pl.scan_csv(source, **options, schema_overrides={c: pl.Int64 for c in numeric})
             .with_row_index(LINE_COL, offset=2).select(
                 pl.lit(str(p), pl.Categorical).alias(FILE_COL),
                 pl.col(LINE_COL),
@@ -156,7 +216,7 @@ def scan_csv_inputs(
                 (pl.col(names[-1]).is_null() if unread else pl.lit(False)).alias(SHORT),
             ))
         # with integer cells only, the reader's guess is ',' for ;-files, else '.'
-        extracts.append(Extract(p, "", pl.DataFrame(), "utf-8-sig" if bom else "utf-8",
+        extracts.append(Extract(p, "", pl.DataFrame(), enc,
                                 sep, decimal or ("," if sep == ";" else ".")))
     # the reader's checks of whole lines, in one pass over the bytes (no NUL, no quotes,
     # no replacement character, no blank line, every row the header's cells), and the
@@ -170,7 +230,9 @@ def scan_csv_inputs(
             if frame.get_column(SHORT).any():  # parsed whole, a long line is refused
                 frame = query.collect(
                     optimizations=pl.QueryOptFlags(projection_pushdown=False))
-        except Exception:  # a cell that is not an integer, bytes that are not UTF-8, …
+        except Exception as exc:  # a cell that is not an integer, bytes not UTF-8, …
+            if "utf-8" in str(exc).lower():
+                raise _NotUtf8 from None
             return None
         frame = strip_text(frame.drop(SHORT).rechunk(), text)  # one chunk: see above
         rows = _rows_per_file(frame, [p for p, _, _ in lines])

@@ -153,7 +153,6 @@ def test_clean_csv_gives_the_readers_frame(tmp_path: Path, bom: bool, newline: s
 
 
 @pytest.mark.parametrize("case,text,encoding", [
-    ("cp1252 bytes", CSV, "cp1252"),
     ("decimal comma", CSV.replace(";100\n", ";100,5\n"), "utf-8"),
     ("thousands separator", CSV.replace(";2000;", ";2.000;"), "utf-8"),
     ("withheld value", CSV.replace(";300\n", ";.\n"), "utf-8"),
@@ -246,11 +245,46 @@ def test_csv_a_long_line_and_a_short_one_are_not_taken_for_two_good_ones(tmp_pat
     assert sorted(f.line for f in err.value.findings) == [2, 3]
 
 
-def test_csv_given_twice_or_as_cp1252_goes_to_the_reader(tmp_path: Path) -> None:
+def test_csv_given_twice_or_in_another_encoding_goes_to_the_reader(tmp_path: Path) -> None:
     path = csv(tmp_path)
     assert scan_csv_inputs([path, path], SPEC) is None
-    assert scan_csv_inputs([path], SPEC, encoding="cp1252") is None
+    assert scan_csv_inputs([path], SPEC, encoding="utf-16") is None
     assert scan_csv_inputs([path], SPEC, encoding="utf-8") is not None
+
+
+@pytest.mark.parametrize("encoding", [None, "cp1252", "CP1252", "latin-1"])
+def test_cp1252_csv_gives_the_readers_frame(tmp_path: Path, monkeypatch,
+                                            encoding: str | None) -> None:
+    # a Windows export: "Süd" as the byte 0xfc, in a file next to a UTF-8 one
+    a = csv(tmp_path, CSV.replace("Nord", "Nörd"), "a.csv", encoding="cp1252")
+    b = csv(tmp_path, CSV.replace("2025-01", "2025-02"), "b.csv")
+    paths = [a] if encoding else [a, b]
+    fast = scan_csv_inputs(paths, SPEC, encoding=encoding)
+    assert fast is not None
+    frame, extracts = fast
+    slow, slow_extracts = reader(paths, monkeypatch, encoding=encoding)
+    assert frame.with_columns(pl.col(FILE_COL, "Name").cast(pl.String)).equals(slow)
+    assert [(e.encoding, e.separator, e.decimal, e.sha256) for e in extracts] == [
+        (e.encoding, e.separator, e.decimal, e.sha256) for e in slow_extracts]
+    assert frame["Name"].cast(pl.String).to_list()[:2] == ["Nörd", "Süd"]  # by hand
+    assert extracts[0].encoding == (encoding or "cp1252")
+
+
+@pytest.mark.parametrize("case,data,encoding", [
+    # UTF-8 letters and a cp1252 byte in one file: the reader names the mixed encodings
+    ("mixed encodings", "Monat;Gebiet;Name;EW;Ausl\n2025-01;01;Nörd;1000;100\n".encode()
+     + "2025-01;02;Süd;2000;300\n".encode("cp1252"), None),
+    ("UTF-8 given for cp1252 bytes", CSV.encode("cp1252"), "utf-8"),
+    ("a byte cp1252 lacks, cp1252 given", CSV.replace("Süd", "S\x81d").encode("latin-1"),
+     "cp1252"),
+    ("UTF-16", b"\xff\xfe" + CSV.encode("utf-16-le"), None),
+    ("decimal comma in cp1252", CSV.replace(";100\n", ";100,5\n").encode("cp1252"), None),
+])
+def test_csv_in_another_encoding_the_reader_runs_when_it_must(
+        tmp_path: Path, case: str, data: bytes, encoding: str | None) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(data)
+    assert scan_csv_inputs([path], SPEC, encoding=encoding) is None, case
 
 
 def test_csv_errors_keep_the_readers_findings(tmp_path: Path) -> None:
