@@ -205,9 +205,11 @@ def _scan_csv(files: list[Path], spec: Spec, texts: dict[Path, tuple[bytes, str]
         # read too, and a null in it (an empty last cell too) has the files parsed whole
         unread = any(n not in (*text, *numeric) for n in names)
         options = {"separator": sep, "quote_char": '"', "infer_schema": False,
-                   "encoding": "utf8"}
+                   "encoding": "utf8", "schema_overrides": {c: pl.Int64 for c in numeric}}
+        if not _head_parses(head, options, [*text, *numeric]):
+            return None
         scans.append(
-            pl.scan_csv(source, **options, schema_overrides={c: pl.Int64 for c in numeric})
+            pl.scan_csv(source, **options)
             .with_row_index(LINE_COL, offset=2).select(
                 pl.lit(str(p), pl.Categorical).alias(FILE_COL),
                 pl.col(LINE_COL),
@@ -249,6 +251,21 @@ def _scan_csv(files: list[Path], spec: Spec, texts: dict[Path, tuple[bytes, str]
     if frame.height == 0 or frame.select(blank.any()).item():
         return None
     return frame, extracts
+
+
+def _head_parses(head: bytes, options: dict[str, object], columns: list[str]) -> bool:
+    """Whether the file's first lines (up to 64 KiB) parse as the scan parses the file:
+    a file of decimals or German numbers goes to the reader at once, not after a scan
+    of the whole file failed. Raises :class:`_NotUtf8` for bytes that are not UTF-8."""
+    lines = head.removeprefix(b"\xef\xbb\xbf")
+    lines = lines[: lines.rfind(b"\n") + 1] or lines  # whole lines only
+    try:
+        pl.read_csv(lines, columns=columns, **options)  # type: ignore[arg-type]
+    except Exception as exc:
+        if "utf-8" in str(exc).lower():
+            raise _NotUtf8 from None
+        return False
+    return True
 
 
 def _rows_per_file(frame: pl.DataFrame, files: list[Path]) -> list[int]:

@@ -374,3 +374,19 @@ def test_strip_text_strips_every_cell(runs: list[tuple[str | None, int]]) -> Non
     assert got["id"].to_list() == expected
     assert got["name"].cast(pl.String).to_list() == expected
     assert got.schema == frame.schema
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_decimals_in_the_first_lines_go_to_the_reader_before_any_scan(
+        tmp_path: Path, monkeypatch, encoding: str) -> None:
+    import ankunftsindex.scan as scan
+
+    path = csv(tmp_path, CSV.replace(";100\n", ";100,5\n"), encoding=encoding)
+
+    def no_scan(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the whole file was scanned")
+
+    monkeypatch.setattr(scan.pl, "scan_csv", no_scan)
+    assert scan_csv_inputs([path], SPEC) is None
+    monkeypatch.undo()
+    assert compute([path], SPEC).frame.height  # the reader reads it
