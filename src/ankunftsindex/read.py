@@ -862,7 +862,7 @@ def read_inputs(
         fast = scan_parquet_inputs(paths, spec, decimal=decimal)
         if fast is not None:
             return fast[0], fast[1], []
-        # clean UTF-8 CSV of integers: a typed scan instead of all cells as text
+        # clean CSV of integers (UTF-8, or cp1252 decoded): a typed scan, not text cells
         fast = scan_csv_inputs(paths, spec, encoding=encoding, separator=separator,
                                decimal=decimal)
         if fast is not None:

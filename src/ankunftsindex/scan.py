@@ -6,14 +6,16 @@ where numbers are expected need none of that: they are scanned lazily (projectio
 pushdown: only the spec's columns are read), cast and concatenated in one collect, with
 the file as a categorical (not a text per row) and the line number as the reader gives it.
 
-CSV files in UTF-8 whose numbers are plain integers (what register extracts hold) are
-scanned the same way, with polars parsing the integers: a cell that is anything else (a
+CSV files whose numbers are plain integers (what register extracts hold) are scanned
+the same way, with polars parsing the integers: a cell that is anything else (a
 decimal, a thousands separator, a withheld-value symbol, a blank) makes the scan fail and
-the reader, which knows German number formats, take over.
+the reader, which knows German number formats, take over. UTF-8 files are scanned from
+their paths; cp1252 (or latin-1) files, as Windows exports are, are decoded first, by
+the reader's own decoder.
 
 Whenever a fast path is not sure, it steps aside (returns ``None``) and the reader runs:
-a file given twice, another encoding, a broken file, a missing column, text where numbers
-belong, a NaN/infinity, blank lines. So every error and finding keeps the reader's
+a file given twice, UTF-16 or mixed encodings, a broken file, a missing column, text
+where numbers belong, a NaN/infinity, blank lines. So every error and finding keeps the reader's
 wording, file, line, column and value.
 """
 
@@ -125,19 +127,17 @@ def scan_csv_inputs(
         return None
     if len({p.resolve() for p in files}) != len(files):
         return None
-    texts: dict[Path, tuple[bytes, str]] | None = {}
-    if given in EIGHT_BIT:
-        texts = _decoded(files, encoding)
-    for attempt in range(2):
-        if texts is None:
+    texts = _decoded(files, encoding) if given in EIGHT_BIT else {}
+    try:
+        return None if texts is None else _scan_csv(files, spec, texts, separator, decimal)
+    except _NotUtf8:
+        if given is not None:  # UTF-8 given: the reader says where it is not
             return None
-        try:
-            return _scan_csv(files, spec, texts, separator, decimal)
-        except _NotUtf8:
-            if given is not None or attempt:  # UTF-8 given: the reader says where not
-                return None
-            texts = _decoded(files, None)  # a Windows export, most likely
-    return None  # pragma: no cover
+    texts = _decoded(files, None)  # not UTF-8 throughout: a Windows export, most likely
+    try:
+        return None if texts is None else _scan_csv(files, spec, texts, separator, decimal)
+    except _NotUtf8:
+        return None
 
 
 class _NotUtf8(Exception):

@@ -270,6 +270,22 @@ def test_cp1252_csv_gives_the_readers_frame(tmp_path: Path, monkeypatch,
     assert extracts[0].encoding == (encoding or "cp1252")
 
 
+def test_a_cp1252_byte_only_after_the_first_lines_still_takes_the_scan(tmp_path: Path,
+                                                                        monkeypatch) -> None:
+    # the first 64 KiB are ASCII: only polars' whole parse meets the byte; its error must
+    # still be told from a bad cell (else every such file would go to the reader)
+    rows = "".join(f"2025-01;{i:05d};Ort {i};1000;100\n" for i in range(3000))
+    text = CSV.split("\n")[0] + "\n" + rows + "2025-01;99999;Süd;2000;300\n"
+    assert len(text.encode("cp1252")) > 1 << 16
+    path = csv(tmp_path, text, encoding="cp1252")
+    fast = scan_csv_inputs([path], SPEC)
+    assert fast is not None
+    assert fast[1][0].encoding == "cp1252"
+    assert fast[0]["Name"].cast(pl.String).to_list()[-1] == "Süd"
+    slow, _ = reader([path], monkeypatch)
+    assert fast[0].with_columns(pl.col(FILE_COL, "Name").cast(pl.String)).equals(slow)
+
+
 @pytest.mark.parametrize("case,data,encoding", [
     # UTF-8 letters and a cp1252 byte in one file: the reader names the mixed encodings
     ("mixed encodings", "Monat;Gebiet;Name;EW;Ausl\n2025-01;01;Nörd;1000;100\n".encode()
