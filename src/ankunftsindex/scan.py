@@ -15,8 +15,8 @@ the reader's own decoder.
 
 Whenever a fast path is not sure, it steps aside (returns ``None``) and the reader runs:
 a file given twice, UTF-16 or mixed encodings, a broken file, a missing column, text
-where numbers belong, a NaN/infinity, blank lines. So every error and finding keeps the reader's
-wording, file, line, column and value.
+where numbers belong, a NaN/infinity, blank lines. So every error and finding keeps the
+reader's wording, file, line, column and value.
 """
 
 from __future__ import annotations
@@ -94,7 +94,14 @@ def scan_parquet_inputs(
 
 
 UTF8 = ("utf-8", "utf8", "utf-8-sig")
+#: encodings whose files the CSV scan decodes first (the reader's names for them)
+EIGHT_BIT = ("cp1252", "windows-1252", "latin-1", "latin1", "iso-8859-1")
 TEXT = (".csv", ".txt", ".tsv")  # workbooks and anything else: the reader
+
+
+def _encoding_name(encoding: str) -> str:
+    """An encoding's name as :data:`UTF8` and :data:`EIGHT_BIT` spell it."""
+    return encoding.replace("_", "-").lower()
 
 
 def _text(column: str, spec: Spec) -> pl.Expr:
@@ -104,8 +111,6 @@ def _text(column: str, spec: Spec) -> pl.Expr:
     inp = spec.input
     name_only = column == inp.name and column not in (inp.area, inp.period)
     return expr.cast(pl.Categorical) if name_only else expr
-
-
 
 
 def scan_csv_inputs(
@@ -119,7 +124,7 @@ def scan_csv_inputs(
     exports are, are decoded as the reader decodes them (:func:`read.as_utf8`: given by
     ``encoding``, or found when polars meets bytes that are not UTF-8) and scanned from
     the UTF-8 bytes in memory, as the reader would hold them too."""
-    given = None if encoding is None else encoding.replace("_", "-").lower()
+    given = None if encoding is None else _encoding_name(encoding)
     if given is not None and given not in UTF8 + EIGHT_BIT:
         return None
     files = [Path(p) for p in paths]
@@ -144,10 +149,6 @@ class _NotUtf8(Exception):
     """A file read as UTF-8 is not."""
 
 
-#: encodings whose files the CSV scan decodes first (the reader's names for them)
-EIGHT_BIT = ("cp1252", "windows-1252", "latin-1", "latin1", "iso-8859-1")
-
-
 def _decoded(files: list[Path], encoding: str | None) -> dict[Path, tuple[bytes, str]] | None:
     """The files that are not UTF-8, as UTF-8 bytes with the encoding the reader names
     (a UTF-8 file is left out: it is scanned from its path), or None when the reader
@@ -160,7 +161,7 @@ def _decoded(files: list[Path], encoding: str | None) -> dict[Path, tuple[bytes,
             return None
         if enc in UTF8:
             continue
-        if enc.replace("_", "-").lower() not in EIGHT_BIT:
+        if _encoding_name(enc) not in EIGHT_BIT:
             return None
         out[p] = (data, enc)
     return out
@@ -233,8 +234,7 @@ def _scan_csv(files: list[Path], spec: Spec, texts: dict[Path, tuple[bytes, str]
                 frame = query.collect(
                     optimizations=pl.QueryOptFlags(projection_pushdown=False))
         except Exception as exc:  # a cell that is not an integer, bytes not UTF-8, …
-            if "utf-8" in str(exc).lower():
-                raise _NotUtf8 from None
+            _raise_if_not_utf8(exc)
             return None
         frame = strip_text(frame.drop(SHORT).rechunk(), text)  # one chunk: see above
         rows = _rows_per_file(frame, [p for p, _, _ in lines])
@@ -262,10 +262,16 @@ def _head_parses(head: bytes, options: dict[str, object], columns: list[str]) ->
     try:
         pl.read_csv(lines, columns=columns, **options)  # type: ignore[arg-type]
     except Exception as exc:
-        if "utf-8" in str(exc).lower():
-            raise _NotUtf8 from None
+        _raise_if_not_utf8(exc)
         return False
     return True
+
+
+def _raise_if_not_utf8(exc: Exception) -> None:
+    """Raise :class:`_NotUtf8` when polars failed on bytes that are not UTF-8 (its
+    message: "invalid utf-8 sequence"), rather than on a cell."""
+    if "utf-8" in str(exc).lower():
+        raise _NotUtf8 from None
 
 
 def _rows_per_file(frame: pl.DataFrame, files: list[Path]) -> list[int]:
