@@ -18,6 +18,7 @@ AREA_NUMBER = "_a"  # areas numbered 0, 1, … in ID order
 KEY = "_k"  # AREA_NUMBER · 2³² + P: one sorted integer for area and period
 SOURCE_ROW = "_src"  # the row's position in the input frame
 FIRST_PERIOD = "_p0"  # the period number of the area's first row
+KEEP = "_keep"  # derive: the row is returned
 #: true on the rows with status ``scored`` while the indices are computed
 SCORED = "_scored"
 NO_PERIOD = ""  # the period of a cross-section (a spec without input.period)
@@ -166,8 +167,10 @@ def derive(frame: pl.LazyFrame | pl.DataFrame, spec: Spec, *, presorted: bool = 
                *[exprs[i].alias(i) for i in spec.indicators]]
     if keep is not None:
         # each column filtered as it is made: one filter of the finished rows would hold
-        # every column of every row at once (at 1M areas × 36 months, 36 times the rows kept)
-        columns = [c.filter(keep) for c in columns]
+        # every column of every row at once (at 1M areas × 36 months, 36 times the rows
+        # kept). The filter is a column, worked out once, not once for every column.
+        lf = lf.with_columns(keep.alias(KEEP))
+        columns = [c.filter(pl.col(KEEP)) for c in columns]
     return lf.select(columns)
 
 
