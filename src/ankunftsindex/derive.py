@@ -90,9 +90,12 @@ def ratio_expr(ind: Indicator, window: int) -> pl.Expr:
     num = _window_sum(num, w)
     if ind.denominator is None:
         return num * ind.per
-    den = _window_sum(pl.col(raw(ind.denominator)), w) / w
-    # a zero denominator gives no rate (null → missing_data), never inf
-    return pl.when(den > 0).then(num / den * ind.per).otherwise(None)
+    den = _window_sum(pl.col(raw(ind.denominator)), w)
+    den = den / w if w > 1 else den
+    # a zero denominator gives no rate (null → missing_data), never inf; so does a
+    # negative one (counts are not negative: the checks refuse them). The denominator is
+    # named once: polars would work its window out again for each mention
+    return num / den.clip(lower_bound=0).replace(0, None) * ind.per
 
 
 def number_rows(frame: pl.LazyFrame, *, presorted: bool = False) -> pl.DataFrame:

@@ -158,6 +158,37 @@ def test_flow_with_null_denominator_is_the_window_sum() -> None:
     assert cell(out, "arrivals", "B", "2024-01") == pytest.approx(4 + 2)
 
 
+ZERO_ROWS = table(
+    "gebiet monat ew ew_erw zuzug s",
+    [
+        # A: no adults in 2024-01 and 2024-02; the window of two still has some in 2024-03
+        ("A", "2024-01", 100, 0, 3, 1),
+        ("A", "2024-02", 100, 0, 6, 1),
+        ("A", "2024-03", 100, 50, 9, 1),
+        ("B", "2024-01", 200, 40, 2, 2),
+        ("B", "2024-02", 200, 40, 4, 2),
+        ("B", "2024-03", 200, 0, 8, 2),
+    ],
+)
+
+
+def test_a_zero_denominator_gives_no_value_in_stocks_and_in_flow_windows() -> None:
+    spec = parse_spec(monthly_spec(
+        "  stock: {numerator: zuzug, denominator: ew_erw, per: 1000}\n"
+        "  inflow: {numerator: zuzug, denominator: ew_erw, type: flow, per: 1000}\n",
+        window=2))
+    out, _ = compute_frame(ZERO_ROWS, spec, periods=["2024-02", "2024-03"])
+    # stock: this month's denominator only
+    assert cell(out, "stock", "A", "2024-02") is None
+    assert cell(out, "stock", "A", "2024-03") == pytest.approx(9 / 50 * 1000)
+    assert cell(out, "stock", "B", "2024-02") == pytest.approx(4 / 40 * 1000)
+    assert cell(out, "stock", "B", "2024-03") is None
+    # flow: the mean denominator over the window; zero only when every month is zero
+    assert cell(out, "inflow", "A", "2024-02") is None
+    assert cell(out, "inflow", "A", "2024-03") == pytest.approx((6 + 9) / ((0 + 50) / 2) * 1000)
+    assert cell(out, "inflow", "B", "2024-03") == pytest.approx((4 + 8) / ((40 + 0) / 2) * 1000)
+
+
 def test_stock_indicator_uses_only_the_current_period() -> None:
     spec = parse_spec(monthly_spec("  stock: {numerator: zuzug, per: 1000}\n", window=3))
     out, _ = compute_frame(FLOW_ROWS, spec, periods=ALL_FLOW_PERIODS)
