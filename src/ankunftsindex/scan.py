@@ -22,8 +22,10 @@ reader's wording, file, line, column and value.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -221,12 +223,11 @@ def _scan_csv(files: list[Path], spec: Spec, texts: dict[Path, tuple[bytes, str]
         # with integer cells only, the reader's guess is ',' for ;-files, else '.'
         extracts.append(Extract(p, "", pl.DataFrame(), enc,
                                 sep, decimal or ("," if sep == ";" else ".")))
-    # the reader's checks of whole lines, in one pass over the bytes (no NUL, no quotes,
-    # no replacement character, no blank line, every row the header's cells), and the
-    # files' hashes run in a second thread while polars parses
+    # the reader's checks of whole lines (no NUL, no quotes, no replacement character, no
+    # blank line, every row the header's cells) and the files' hashes, in one pass over
+    # the bytes, run in a second thread while polars parses
     with ThreadPoolExecutor(max_workers=1) as pool:
-        counted = pool.submit(lambda: [_separators(*args) for args in lines])
-        hashes = pool.submit(lambda: [file_sha256(e.path) for e in extracts])
+        counted = pool.submit(lambda: [_separators_and_hash(*args) for args in lines])
         query = pl.concat(scans, how="vertical_relaxed")
         try:
             frame = query.collect()
@@ -238,11 +239,11 @@ def _scan_csv(files: list[Path], spec: Spec, texts: dict[Path, tuple[bytes, str]
             return None
         frame = strip_text(frame.drop(SHORT).rechunk(), text)  # one chunk: see above
         rows = _rows_per_file(frame, [p for p, _, _ in lines])
-        if not all(_cells_add_up(seps, width, n) for seps, (_, _, width), n
+        if not all(_cells_add_up(seps, width, n) for (seps, _), (_, _, width), n
                    in zip(counted.result(), lines, rows, strict=True)):
             return None
         extracts = [dataclasses.replace(e, sha256=h)
-                    for e, h in zip(extracts, hashes.result(), strict=True)]
+                    for e, (_, h) in zip(extracts, counted.result(), strict=True)]
     # a row with nothing in the spec's columns may be a line of blanks, which the reader
     # drops, or a row with other columns, which it reports: either way, its call
     blank = pl.all_horizontal(
@@ -297,10 +298,19 @@ def withheld_notes(frame: pl.DataFrame, extracts: list[Extract],
     return out
 
 
-def _separators(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24) -> int | None:
+def _separators_and_hash(path: Path, sep: bytes, width: int) -> tuple[int | None, str]:
+    """:func:`_separators` and the file's SHA-256 (as :func:`read.file_sha256` gives it),
+    from one reading of the file; the hash is of no use when the count is ``None``."""
+    digest = hashlib.sha256()
+    return _separators(path, sep, width, digest=digest), digest.hexdigest()
+
+
+def _separators(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24,
+                digest: Any = None) -> int | None:
     """The number of separators in the file, read in chunks (not at once), or ``None``
     when a line is not plain: a NUL byte, a quote mark, a replacement character, a
-    carriage return without a line feed (or, with one column, a blank line).
+    carriage return without a line feed (or, with one column, a blank line). Each chunk
+    also goes to ``digest`` (a hashlib object), until a line is found not plain.
 
     polars makes one row of every line after the header (a blank one too, as a row of
     nulls) and, when it parses every column, refuses a line with more cells than the
@@ -312,27 +322,33 @@ def _separators(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24) -
     tail = b"\n"  # the start of the file counts as after a line end
     replacement = "\ufffd".encode()
     bad = (b"\x00", b'"', b"\n\n", b"\n\r\n", replacement)
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(chunk_size), b""):
-            seam = tail + chunk[:3]  # what spans the border between two chunks
+    # one buffer, filled again and again: a fresh chunk each time would be fresh memory,
+    # and every page of it a page fault; searches and counts take its bounds, not a slice
+    buf = bytearray(chunk_size)
+    view = memoryview(buf)
+    with path.open("rb", buffering=0) as fh:
+        while n := fh.readinto(buf):
+            if digest is not None:
+                digest.update(view[:n])
+            seam = tail + bytes(view[:min(n, 3)])  # what spans the border between two chunks
             if any(b in seam for b in bad):
                 return None
             # a search for one byte is ten times faster than for several: the longer
             # patterns are looked for only when their rare first byte is there
-            if b"\x00" in chunk or b'"' in chunk:
+            if buf.find(b"\x00", 0, n) >= 0 or buf.find(b'"', 0, n) >= 0:
                 return None
-            if width < 2 and (b"\n\n" in chunk or b"\n\r\n" in chunk):
+            if width < 2 and (buf.find(b"\n\n", 0, n) >= 0
+                              or buf.find(b"\n\r\n", 0, n) >= 0):
                 return None  # a line of one cell has no separator to count
-            if b"\xef" in chunk and replacement in chunk:
+            if buf.find(b"\xef", 0, n) >= 0 and buf.find(replacement, 0, n) >= 0:
                 return None
             if b"\r" in seam.replace(b"\r\n", b"")[:-1]:
                 return None  # a carriage return alone, at the border
-            # (find with bounds: a slice would copy the chunk)
-            if (chunk.find(b"\r", 0, len(chunk) - 1) >= 0
-                    and chunk.count(b"\r", 0, len(chunk) - 1) != chunk.count(b"\r\n")):
+            if (buf.find(b"\r", 0, n - 1) >= 0
+                    and buf.count(b"\r", 0, n - 1) != buf.count(b"\r\n", 0, n)):
                 return None  # a carriage return alone (the last byte: at the next border)
-            seps += chunk.count(sep)
-            tail = (tail + chunk)[-3:]
+            seps += buf.count(sep, 0, n)
+            tail = (tail + bytes(view[max(0, n - 3):n]))[-3:]
     if tail.endswith(b"\r"):
         return None
     return seps
