@@ -238,13 +238,15 @@ def compute_result(
         i.reference_period for i in spec.indices.values() if i.reference_period is not None
     }
     # indicators only for the rows of the periods needed (windows see every row)
-    derived = sort_output(
-        derive(keyed, spec, keep=_in_periods(needed)).pipe(assign_status, spec)
-        .collect(**COLLECT))
+    derived = (derive(keyed, spec, keep=_in_periods(needed)).pipe(assign_status, spec)
+               .collect(**COLLECT))
     del keyed
     output_rows = derived if needed == set(selected) else derived.filter(_in_periods(selected))
-    counts = (output_rows.get_column(AREA_NUMBER).n_unique(), _counts(output_rows, "status"))
+    # still in area order (as derive returns them): the areas are counted without hashing
+    counts = (output_rows.get_column(AREA_NUMBER).set_sorted().n_unique(),
+              _counts(output_rows, "status"))
     del output_rows
+    derived = sort_output(derived)
     name = (raw.get_column(spec.input.name).gather(derived.get_column(SOURCE_ROW))
             .cast(pl.String) if spec.input.name else pl.lit(None, pl.String))
     # every row stays: the indices mask the rows that are not scored (nulls)
