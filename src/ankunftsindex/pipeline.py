@@ -243,7 +243,8 @@ def compute_result(
     del keyed
     output_rows = derived if needed == set(selected) else derived.filter(_in_periods(selected))
     # still in area order (as derive returns them): the areas are counted without hashing
-    counts = (output_rows.get_column(AREA_NUMBER).set_sorted().n_unique(),
+    areas = output_rows.get_column(AREA_NUMBER)
+    counts = ((areas.set_sorted() if areas.is_sorted() else areas).n_unique(),
               _counts(output_rows, "status"))
     del output_rows
     derived = sort_output(derived)

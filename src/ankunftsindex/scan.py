@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -298,11 +299,14 @@ def withheld_notes(frame: pl.DataFrame, extracts: list[Extract],
     return out
 
 
-def _separators_and_hash(path: Path, sep: bytes, width: int) -> tuple[int | None, str]:
+def _separators_and_hash(path: Path, sep: bytes, width: int
+                         ) -> tuple[int | None, str | None]:
     """:func:`_separators` and the file's SHA-256 (as :func:`read.file_sha256` gives it),
-    from one reading of the file; the hash is of no use when the count is ``None``."""
+    from one reading of the file; no hash when the count is ``None`` (the file was not
+    read to its end)."""
     digest = hashlib.sha256()
-    return _separators(path, sep, width, digest=digest), digest.hexdigest()
+    seps = _separators(path, sep, width, digest=digest)
+    return seps, None if seps is None else digest.hexdigest()
 
 
 def _separators(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24,
@@ -317,16 +321,21 @@ def _separators(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24,
     header (:func:`scan_csv_inputs` makes sure it does when a line may be long). So
     with ``rows`` rows read, every line has the header's cells exactly when
     this count is ``(width − 1) × (rows + 1)`` (:func:`_cells_add_up`): no line needs
-    to be counted here, and a line short of a cell (a blank one among them) is found."""
+    to be counted here, and a line short of a cell (a blank one among them) is found.
+
+    Chunks may end anywhere (a read may return fewer bytes than asked for): a pattern
+    across the border between two chunks is looked for in the last bytes of the one and
+    the first bytes of the next."""
     seps = 0
-    tail = b"\n"  # the start of the file counts as after a line end
+    tail = b"\n"  # the last bytes so far; the start of the file counts as after a line end
     replacement = "\ufffd".encode()
-    bad = (b"\x00", b'"', b"\n\n", b"\n\r\n", replacement)
-    # one buffer, filled again and again: a fresh chunk each time would be fresh memory,
-    # and every page of it a page fault; searches and counts take its bounds, not a slice
-    buf = bytearray(chunk_size)
-    view = memoryview(buf)
+    bad = (b"\x00", b'"', replacement, *((b"\n\n", b"\n\r\n") if width < 2 else ()))
     with path.open("rb", buffering=0) as fh:
+        # one buffer, filled again and again: a fresh chunk each time would be fresh
+        # memory, every page of it a page fault; searches and counts take its bounds,
+        # not a slice. Not much larger than the file: a small file needs no 16 MB.
+        buf = bytearray(min(chunk_size, max(1 << 16, os.fstat(fh.fileno()).st_size + 1)))
+        view = memoryview(buf)
         while n := fh.readinto(buf):
             if digest is not None:
                 digest.update(view[:n])
@@ -342,8 +351,8 @@ def _separators(path: Path, sep: bytes, width: int, chunk_size: int = 1 << 24,
                 return None  # a line of one cell has no separator to count
             if buf.find(b"\xef", 0, n) >= 0 and buf.find(replacement, 0, n) >= 0:
                 return None
-            if b"\r" in seam.replace(b"\r\n", b"")[:-1]:
-                return None  # a carriage return alone, at the border
+            if tail.endswith(b"\r") and buf[0] != 0x0A:
+                return None  # a carriage return alone, the last byte before the border
             if (buf.find(b"\r", 0, n - 1) >= 0
                     and buf.count(b"\r", 0, n - 1) != buf.count(b"\r\n", 0, n)):
                 return None  # a carriage return alone (the last byte: at the next border)

@@ -361,6 +361,7 @@ def test_empty_cells_of_a_scanned_csv_are_noted_as_the_reader_notes_them(
     (b"a;b\n1;\xef\xbf\xbd\n", 1, False),      # replacement character
     (b"a;b\r1;2\r", 1, False),                 # carriage returns alone
     (b"a;b\n1;2\r3;4\n", 2, False),            # a carriage return alone inside
+    (b"a;b\n1;2\r\r\n", 1, False),              # one alone, then a line end
 ])
 def test_line_check_is_the_same_for_every_chunk_size(tmp_path: Path, body: bytes, rows: int,
                                                      plain: bool) -> None:
