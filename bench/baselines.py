@@ -4,14 +4,20 @@ its own (``bench/run.py`` runs every one in a fresh process to measure its peak 
 - ``floor``: a minimal polars script that reads the same input and writes an output of the
   same shape (rows × columns) without computing anything: the cost of reading and writing.
 - ``pandas``: a straightforward pandas implementation of the default spec's index.
+- ``polars``: the same index as one lazy polars query streamed to Parquet, as someone who
+  knows polars would write it: no checks, no provenance.
+- ``ideal`` (only when asked for): that query cut down to what the generated extracts
+  allow (rows in area, period order, no gaps): how close polars gets to the floor.
 - ``duckdb``: the same index as one DuckDB SQL query.
 
-The pandas and DuckDB versions hard-code the default ``indicators.yaml`` (window 12,
+The pandas, polars and DuckDB versions hard-code the default ``indicators.yaml`` (window 12,
 lag 24, ``min_population`` 300, z-scores with ddof 0, mean, re-standardised, classes and
 typology) and follow ``docs/method.md``: flows need all 12 calendar months, a change
 needs the month 24 months earlier, statistics per period over the scored areas.
 
-Usage: ``python bench/baselines.py {floor,pandas,duckdb} INPUT OUTPUT [--rows N --columns N]``
+Usage::
+
+    python bench/baselines.py {floor,pandas,polars,ideal,duckdb} INPUT OUTPUT [--rows N --columns N]
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 WINDOW, LAG, MIN_POPULATION = 12, 24, 300
 HISTORY = WINDOW - 1 + LAG
@@ -144,6 +151,154 @@ def pandas_index(path: Path, out: Path) -> None:
     df.to_parquet(out, index=False, compression="zstd")
 
 
+# ---------------------------------------------------------------------------- polars
+def polars_index(path: Path, out: Path) -> None:
+    """The index as one lazy polars query, streamed to Parquet: what a statistician who
+    knows polars would write, without ankunftsindex's checks, provenance or
+    guarantees (atomic output, exact ties)."""
+    import polars as pl
+
+    if path.suffix == ".parquet":
+        lf = pl.scan_parquet(path)
+    else:
+        lf = pl.scan_csv(path, separator=";",
+                         schema_overrides={"Gebiet_Nr": pl.String, "Monat": pl.String})
+    month = pl.col("Monat")
+    lf = lf.select(
+        pl.col("Gebiet_Nr").alias("area"), pl.col("Gebiet_Name").alias("name"),
+        month.alias("period"),
+        (month.str.slice(0, 4).cast(pl.Int64) * 12 + month.str.slice(5, 2).cast(pl.Int64)
+         - 1).alias("p"),
+        pl.col("Einwohner").cast(pl.Float64).alias("population"),
+        *[pl.col(c).cast(pl.Float64) for c in COUNTS[1:]],
+    ).sort("area", "p")
+    # a row-based window is a calendar window only where the 12 rows span 11 months
+    contiguous = (pl.col("p") - pl.col("p").shift(WINDOW - 1).over("area")) == WINDOW - 1
+
+    def window_sum(e: pl.Expr) -> pl.Expr:
+        return pl.when(contiguous).then(e.rolling_sum(WINDOW).over("area"))
+
+    def ratio(num: pl.Expr, den: pl.Expr, per: int) -> pl.Expr:
+        return pl.when(den > 0).then(num / den * per)
+
+    den = window_sum(pl.col("population")) / WINDOW
+    lf = lf.with_columns(
+        ratio(window_sum(pl.col("Zuzuege_Ausland")), den, 1000).alias("intl_inflow"),
+        ratio(pl.col("Auslaender"), pl.col("population"), 100).alias("foreign_share"),
+        ratio(window_sum(pl.col("Zuzuege") + pl.col("Fortzuege")), den, 1000)
+        .alias("fluctuation"),
+        ratio(pl.col("SGBII_Empfaenger"), pl.col("Einwohner_u65"), 100).alias("sgb2_share"),
+        pl.col("p").min().over("area").alias("first"),
+    )
+    past = lf.select("area", (pl.col("p") + LAG).alias("p"),
+                     pl.col("foreign_share").alias("fs_past"),
+                     pl.col("intl_inflow").alias("ii_past"))
+    lf = lf.join(past, on=["area", "p"], how="left").with_columns(
+        (pl.col("foreign_share") - pl.col("fs_past")).alias("foreign_share_change"),
+        (pl.col("intl_inflow") - pl.col("ii_past")).alias("intl_inflow_change"))
+    history = pl.col("p") - HISTORY >= pl.col("first")
+    missing = pl.any_horizontal(pl.col(c).is_null() for c in ["population", *ARRIVAL, *DYNAMICS])
+    lf = lf.with_columns(
+        pl.when(pl.col("population") < MIN_POPULATION).then(pl.lit("excluded_small"))
+        .when(~history).then(pl.lit("insufficient_history"))
+        .when(missing).then(pl.lit("missing_data")).otherwise(pl.lit("scored"))
+        .alias("status"),
+        history.sum().over("period").alias("ready"),
+    ).filter(pl.col("ready") >= 2)
+    _indices_and_sink(lf.sort("period", "area"), out)
+
+
+def _indices_and_sink(lf: Any, out: Path, by: str = "period") -> None:
+    """The two indices, ranks, classes and typology over the rows of ``lf`` (a
+    LazyFrame in output order, with ``status``), statistics per ``by`` (the period, as
+    text or number), streamed to ``out``; shared by the polars variants."""
+    import polars as pl
+
+    scored = pl.col("status") == "scored"
+
+    def z(e: pl.Expr) -> pl.Expr:
+        x = pl.when(scored).then(e)
+        return (x - x.mean().over(by)) / x.std(ddof=0).over(by)
+
+    def classes(v: pl.Expr, bounds: list[tuple[str, float | None, float | None]]) -> pl.Expr:
+        out = pl.when(v.is_null()).then(pl.lit(None, pl.String))
+        for label, lo, hi in bounds:
+            cond = (v >= lo if lo is not None else pl.lit(True)) & (
+                v < hi if hi is not None else pl.lit(True))
+            out = out.when(cond).then(pl.lit(label))
+        return out
+
+    for index_id, indicators, bounds in (("arrival", ARRIVAL, ARRIVAL_CLASSES),
+                                         ("dynamics", DYNAMICS, DYNAMICS_CLASSES)):
+        scores = [f"{index_id}_{i}_score" for i in indicators]
+        lf = lf.with_columns(z(pl.col(i)).alias(s) for i, s in zip(indicators, scores))
+        lf = lf.with_columns(z(pl.mean_horizontal(scores)).alias(index_id))
+        lf = lf.with_columns(
+            pl.col(index_id).rank("min", descending=True).over(by).cast(pl.UInt32)
+            .alias(f"{index_id}_rank"),
+            classes(pl.col(index_id), bounds).alias(f"{index_id}_class"))
+    typ = (pl.when(~scored).then(pl.lit(None, pl.String))
+           .when((pl.col("dynamics_class") == "steigend") & (pl.col("arrival") >= 0.5))
+           .then(pl.lit("neues Ankunftsquartier"))
+           .when(pl.col("arrival_class").is_in(["hoch", "sehr hoch"]))
+           .then(pl.lit("etabliertes Ankunftsquartier"))
+           .otherwise(pl.lit("kein Ankunftsquartier")))
+    lf.with_columns(typ.alias("typ")).select(OUTPUT).sink_parquet(out, compression="zstd")
+
+
+def ideal_index(path: Path, out: Path) -> None:
+    """How close polars gets to the floor at all: the index as one lazy query that takes
+    the rows as the generator writes them (every area in every month, in area, period
+    order), so that windows and changes are row shifts checked by a key, as compute's
+    are; no checks, no provenance. Not in the default variants."""
+    import polars as pl
+
+    if path.suffix == ".parquet":
+        lf = pl.scan_parquet(path)
+    else:
+        lf = pl.scan_csv(path, separator=";",
+                         schema_overrides={"Gebiet_Nr": pl.String, "Monat": pl.String})
+    month = pl.col("Monat")
+    lf = lf.select(
+        pl.col("Gebiet_Nr").alias("area"), pl.col("Gebiet_Name").alias("name"),
+        month.alias("period"),
+        (month.str.slice(0, 4).cast(pl.Int64) * 12 + month.str.slice(5, 2).cast(pl.Int64)
+         - 1).alias("p"),
+        pl.col("Einwohner").cast(pl.Float64).alias("population"),
+        *[pl.col(c).cast(pl.Float64) for c in COUNTS[1:]])
+    new_area = (pl.col("area") != pl.col("area").shift()).fill_null(True)
+    lf = lf.with_columns(new_area.cum_sum().alias("a")).with_columns(
+        (pl.col("a") * 2**32 + pl.col("p")).alias("k"),
+        pl.when(new_area).then(pl.col("p")).forward_fill().alias("first"))
+    full = pl.col("k").shift(WINDOW - 1) == pl.col("k") - (WINDOW - 1)
+
+    def per(num: pl.Expr, den: pl.Expr, factor: int) -> pl.Expr:
+        return num / den.clip(0).replace(0, None) * factor
+
+    den = pl.when(full).then(pl.col("population").rolling_sum(WINDOW)) / WINDOW
+    lf = lf.with_columns(
+        per(pl.when(full).then(pl.col("Zuzuege_Ausland").rolling_sum(WINDOW)), den, 1000)
+        .alias("intl_inflow"),
+        per(pl.col("Auslaender"), pl.col("population"), 100).alias("foreign_share"),
+        per(pl.when(full).then((pl.col("Zuzuege") + pl.col("Fortzuege")).rolling_sum(WINDOW)),
+            den, 1000).alias("fluctuation"),
+        per(pl.col("SGBII_Empfaenger"), pl.col("Einwohner_u65"), 100).alias("sgb2_share"))
+    lagged = pl.col("k").shift(LAG) == pl.col("k") - LAG
+    lf = lf.with_columns(
+        (pl.col(i) - pl.when(lagged).then(pl.col(i).shift(LAG))).alias(f"{i}_change")
+        for i in ("foreign_share", "intl_inflow"))
+    history = pl.col("p") - HISTORY >= pl.col("first")
+    missing = pl.any_horizontal(pl.col(c).is_null() for c in ["population", *ARRIVAL, *DYNAMICS])
+    lf = lf.with_columns(
+        pl.when(pl.col("population") < MIN_POPULATION).then(pl.lit("excluded_small"))
+        .when(~history).then(pl.lit("insufficient_history"))
+        .when(missing).then(pl.lit("missing_data")).otherwise(pl.lit("scored"))
+        .alias("status"),
+        history.sum().over("p").alias("ready"),
+    ).filter(pl.col("ready") >= 2).sort("p", "a")
+    _indices_and_sink(lf, out, by="p")
+
+
 # ---------------------------------------------------------------------------- duckdb
 def _case(column: str, classes: list[tuple[str, float | None, float | None]]) -> str:
     whens = []
@@ -239,7 +394,7 @@ def duckdb_index(path: Path, out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("variant", choices=["floor", "pandas", "duckdb"])
+    parser.add_argument("variant", choices=["floor", "pandas", "polars", "ideal", "duckdb"])
     parser.add_argument("input", type=Path)
     parser.add_argument("output", type=Path)
     parser.add_argument("--rows", type=int, default=0)
@@ -249,6 +404,10 @@ def main(argv: list[str] | None = None) -> None:
         floor(args.input, args.output, args.rows, args.columns)
     elif args.variant == "pandas":
         pandas_index(args.input, args.output)
+    elif args.variant == "polars":
+        polars_index(args.input, args.output)
+    elif args.variant == "ideal":
+        ideal_index(args.input, args.output)
     else:
         duckdb_index(args.input, args.output)
 

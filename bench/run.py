@@ -1,9 +1,10 @@
-"""Benchmark ``ankunftsindex compute`` against the floor, pandas and DuckDB, in one run on
-the same files; check that the three implementations agree; measure start-up.
+"""Benchmark ``ankunftsindex compute`` against the floor, pandas, a plain polars query and
+DuckDB, in one run on the same files; check that the four implementations agree; measure
+start-up.
 
 Each variant runs in a fresh process; wall time is measured around it and peak memory is
 the process's maximum resident set size (``os.wait4``'s ``ru_maxrss``). A variant runs
-``--repeat`` times, the variants in turn (compute, floor, pandas, DuckDB, then again),
+``--repeat`` times, the variants in turn (compute, floor, pandas, polars, DuckDB, then again),
 so that a change in the machine's load hits all alike; the best time of each and its
 peak memory are reported. The runner itself
 imports nothing heavy (generating, comparing and reading shapes run in child processes):
@@ -41,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 SIZES = {"city": (1_000, 60), "municipalities": (11_000, 120), "grid": (1_000_000, 36)}
-VARIANTS = ("compute", "floor", "pandas", "duckdb")
+VARIANTS = ("compute", "floor", "pandas", "polars", "duckdb")
 
 
 @dataclass
@@ -227,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{fmt:8} {variant:8} {run.seconds:8.2f} s {run.peak_mib:9.0f} MiB"
                   + ("" if run.ok else f"  FAILED: {run.error.strip()[-500:]}"), flush=True)
             failed |= not run.ok
-        for variant in ("pandas", "duckdb"):
+        for variant in ("pandas", "polars", "ideal", "duckdb"):
             if variant in variants and all(r.ok for r in runs if r.fmt == fmt):
                 problems = in_child("compare", str(outs["compute"]), str(outs[variant]))
                 print(f"{fmt:8} agreement compute vs {variant}: "

@@ -1,4 +1,4 @@
-"""The benchmark keeps working: at a tiny size, ankunftsindex, pandas and DuckDB compute
+"""The benchmark keeps working: at a tiny size, ankunftsindex, pandas, polars and DuckDB compute
 the same index from the same files (bench/run.py exits 1 when they disagree). Timings are
 printed by the benchmark, never asserted here. Needs the extra `[bench]`; CI also runs
 the benchmark's smallest size after the tests (`.ci/run`)."""
@@ -15,23 +15,25 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_bench_runs_and_the_three_implementations_agree(tmp_path: Path) -> None:
+def test_bench_runs_and_the_four_implementations_agree(tmp_path: Path) -> None:
     pytest.importorskip("pandas", reason="benchmark extra not installed: pip install '.[bench]'")
     pytest.importorskip("duckdb", reason="benchmark extra not installed: pip install '.[bench]'")
     report = tmp_path / "report.json"
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--areas", "60", "--months", "40",
          "--data", str(tmp_path), "--format", "parquet,csv", "--startup-repeat", "1",
-         "--json", str(report)],
+         "--variants", "compute,floor,pandas,polars,ideal,duckdb", "--json", str(report)],
         capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(report.read_text())
     assert result["ok"] is True
     runs = {(r["fmt"], r["variant"]): r for r in result["runs"]}
     assert set(runs) == {(f, v) for f in ("parquet", "csv")
-                         for v in ("compute", "floor", "pandas", "duckdb")}
+                         for v in ("compute", "floor", "pandas", "polars", "ideal", "duckdb")}
     assert all(r["ok"] and r["peak_mib"] > 0 for r in runs.values())
     assert "agreement compute vs pandas: ok" in done.stdout
+    assert "agreement compute vs polars: ok" in done.stdout
+    assert "agreement compute vs ideal: ok" in done.stdout
     assert "agreement compute vs duckdb: ok" in done.stdout
     assert set(result["startup"]) == {"ankunftsindex --version", "python -c 'import typer'"}
 
