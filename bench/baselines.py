@@ -152,10 +152,9 @@ def pandas_index(path: Path, out: Path) -> None:
 
 
 # ---------------------------------------------------------------------------- polars
-def polars_index(path: Path, out: Path) -> None:
-    """The index as one lazy polars query, streamed to Parquet: what a statistician who
-    knows polars would write, without ankunftsindex's checks, provenance or
-    guarantees (atomic output, exact ties)."""
+def _scan(path: Path) -> Any:
+    """The extract as a LazyFrame: area, name, period, its number ``p`` (year · 12 +
+    month − 1), population and the other counts as floats; for the polars variants."""
     import polars as pl
 
     if path.suffix == ".parquet":
@@ -164,14 +163,22 @@ def polars_index(path: Path, out: Path) -> None:
         lf = pl.scan_csv(path, separator=";",
                          schema_overrides={"Gebiet_Nr": pl.String, "Monat": pl.String})
     month = pl.col("Monat")
-    lf = lf.select(
+    return lf.select(
         pl.col("Gebiet_Nr").alias("area"), pl.col("Gebiet_Name").alias("name"),
         month.alias("period"),
         (month.str.slice(0, 4).cast(pl.Int64) * 12 + month.str.slice(5, 2).cast(pl.Int64)
          - 1).alias("p"),
         pl.col("Einwohner").cast(pl.Float64).alias("population"),
-        *[pl.col(c).cast(pl.Float64) for c in COUNTS[1:]],
-    ).sort("area", "p")
+        *[pl.col(c).cast(pl.Float64) for c in COUNTS[1:]])
+
+
+def polars_index(path: Path, out: Path) -> None:
+    """The index as one lazy polars query, streamed to Parquet: what a statistician who
+    knows polars would write, without ankunftsindex's checks, provenance or
+    guarantees (atomic output, exact ties)."""
+    import polars as pl
+
+    lf = _scan(path).sort("area", "p")
     # a row-based window is a calendar window only where the 12 rows span 11 months
     contiguous = (pl.col("p") - pl.col("p").shift(WINDOW - 1).over("area")) == WINDOW - 1
 
@@ -253,19 +260,7 @@ def ideal_index(path: Path, out: Path) -> None:
     are; no checks, no provenance. Not in the default variants."""
     import polars as pl
 
-    if path.suffix == ".parquet":
-        lf = pl.scan_parquet(path)
-    else:
-        lf = pl.scan_csv(path, separator=";",
-                         schema_overrides={"Gebiet_Nr": pl.String, "Monat": pl.String})
-    month = pl.col("Monat")
-    lf = lf.select(
-        pl.col("Gebiet_Nr").alias("area"), pl.col("Gebiet_Name").alias("name"),
-        month.alias("period"),
-        (month.str.slice(0, 4).cast(pl.Int64) * 12 + month.str.slice(5, 2).cast(pl.Int64)
-         - 1).alias("p"),
-        pl.col("Einwohner").cast(pl.Float64).alias("population"),
-        *[pl.col(c).cast(pl.Float64) for c in COUNTS[1:]])
+    lf = _scan(path)
     new_area = (pl.col("area") != pl.col("area").shift()).fill_null(True)
     lf = lf.with_columns(new_area.cum_sum().alias("a")).with_columns(
         (pl.col("a") * 2**32 + pl.col("p")).alias("k"),
