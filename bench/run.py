@@ -2,8 +2,9 @@
 DuckDB, in one run on the same files; check that the four implementations agree; measure
 start-up.
 
-Each variant runs in a fresh process; wall time is measured around it and peak memory is
-the process's maximum resident set size (``os.wait4``'s ``ru_maxrss``). A variant runs
+Each variant runs in a fresh process; wall time is measured around it, peak memory is
+the process's maximum resident set size and CPU time its user and system seconds (all
+from ``os.wait4``). A variant runs
 ``--repeat`` times, the variants in turn (compute, floor, pandas, polars, DuckDB, then again),
 so that a change in the machine's load hits all alike; the best time of each and its
 peak memory are reported. The runner itself
@@ -53,10 +54,26 @@ class Run:
     peak_mib: float
     ok: bool
     error: str = ""
+    #: CPU seconds of the process in user and in kernel mode (on this machine, the
+    #: kernel's share is mostly page faults: it grows with the memory a run touches)
+    user: float = 0.0
+    system: float = 0.0
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int, str]:
-    """Wall seconds, peak RSS in MiB, exit status and stderr tail of one process."""
+@dataclass
+class Sample:
+    """One process's wall seconds, peak RSS (MiB), CPU seconds, exit status, stderr tail."""
+
+    seconds: float
+    peak_mib: float
+    user: float
+    system: float
+    status: int
+    err: str
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> Sample:
+    """Run one process and measure it."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     assert proc.stderr is not None
@@ -66,7 +83,8 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, f
     proc.returncode = os.waitstatus_to_exitcode(status)
     proc.stderr.close()
     # Linux reports ru_maxrss in KiB
-    return seconds, usage.ru_maxrss / 1024, proc.returncode, err.decode(errors="replace")[-2000:]
+    return Sample(seconds, usage.ru_maxrss / 1024, usage.ru_utime, usage.ru_stime,
+                  proc.returncode, err.decode(errors="replace")[-2000:])
 
 
 def ankunftsindex_exe() -> str:
@@ -152,10 +170,10 @@ def startup(repeat: int) -> dict[str, float]:
     times: dict[str, list[float]] = {k: [] for k in cmds}
     for _ in range(repeat):
         for name, cmd in cmds.items():  # interleaved, so load changes hit both alike
-            seconds, _, status, err = measure(cmd)
-            if status != 0:
-                raise SystemExit(f"{name} failed: {err}")
-            times[name].append(seconds)
+            sample = measure(cmd)
+            if sample.status != 0:
+                raise SystemExit(f"{name} failed: {sample.err}")
+            times[name].append(sample.seconds)
     return {k: statistics.median(v) for k, v in times.items()}
 
 
@@ -215,8 +233,9 @@ def main(argv: list[str] | None = None) -> int:
         # shape), so that a change in the machine's load hits every variant alike
         for _ in range(args.repeat):
             for variant in variants:
-                seconds, peak, status, err = measure(command(variant, src, outs[variant], shape))
-                run = Run(variant, fmt, seconds, peak, status == 0, err if status else "")
+                m = measure(command(variant, src, outs[variant], shape))
+                run = Run(variant, fmt, m.seconds, m.peak_mib, m.status == 0,
+                          m.err if m.status else "", m.user, m.system)
                 old = best.get(variant)
                 if old is None or (run.ok and (not old.ok or run.seconds < old.seconds)):
                     best[variant] = run
@@ -226,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
             run = best[variant]
             runs.append(run)
             print(f"{fmt:8} {variant:8} {run.seconds:8.2f} s {run.peak_mib:9.0f} MiB"
+                  f" {run.user:8.2f} s user {run.system:7.2f} s sys"
                   + ("" if run.ok else f"  FAILED: {run.error.strip()[-500:]}"), flush=True)
             failed |= not run.ok
         for variant in ("pandas", "polars", "ideal", "duckdb"):
@@ -235,12 +255,13 @@ def main(argv: list[str] | None = None) -> int:
                       + ("ok" if not problems else "; ".join(problems)), flush=True)
                 failed |= bool(problems)
 
-    print("\n| input | variant | seconds | peak MiB | compute / variant |")
-    print("|---|---|---:|---:|---:|")
+    print("\n| input | variant | seconds | peak MiB | user s | sys s | compute / variant |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for r in runs:
         base = next(x for x in runs if x.fmt == r.fmt and x.variant == "compute")
         ratio = f"{base.seconds / r.seconds:.2f}" if r.variant != "compute" and r.ok else ""
-        print(f"| {r.fmt} | {r.variant} | {r.seconds:.2f} | {r.peak_mib:.0f} | {ratio} |")
+        print(f"| {r.fmt} | {r.variant} | {r.seconds:.2f} | {r.peak_mib:.0f} | {r.user:.2f} "
+              f"| {r.system:.2f} | {ratio} |")
 
     times = startup(args.startup_repeat) if args.startup_repeat else {}
     if times:

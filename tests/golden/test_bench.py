@@ -31,6 +31,9 @@ def test_bench_runs_and_the_four_implementations_agree(tmp_path: Path) -> None:
     assert set(runs) == {(f, v) for f in ("parquet", "csv")
                          for v in ("compute", "floor", "pandas", "polars", "ideal", "duckdb")}
     assert all(r["ok"] and r["peak_mib"] > 0 for r in runs.values())
+    # CPU time is the child's own (os.wait4): every variant starts Python and reads a file
+    assert all(r["user"] > 0 and r["system"] >= 0 for r in runs.values())
+    assert "| input | variant | seconds | peak MiB | user s | sys s |" in done.stdout
     assert "agreement compute vs pandas: ok" in done.stdout
     assert "agreement compute vs polars: ok" in done.stdout
     assert "agreement compute vs ideal: ok" in done.stdout
