@@ -22,8 +22,25 @@ import polars as pl
 
 from ._version import __version__
 from .errors import InputError
+from .exclude import STATUSES
 from .explain import add_contributions, class_bounds, contribution_column, select_period
 from .spec import Index, Spec
+
+#: the output's status codes (``exclude.STATUSES``) as the report names them for people;
+#: the code stays beside the name, as the output column holds it
+STATUS_LABELS = {
+    "excluded_named": "in der Spezifikation ausgeschlossen",
+    "excluded_small": "zu wenige Einwohner",
+    "insufficient_history": "Zeitreihe zu kurz",
+    "missing_data": "Daten fehlen",
+    "scored": "bewertet",
+}
+
+
+def _status_order(code: str) -> int:
+    """A status's place in the order the rules apply (unknown codes last)."""
+    return STATUSES.index(code) if code in STATUSES else len(STATUSES)
+
 
 GREY = "#d9d9d9"
 NO_DATA = "#ffffff"
@@ -269,8 +286,10 @@ def build_report(frame: pl.DataFrame, spec: Spec, meta: dict[str, str], *,
         parts.append(f"<div class=pair><div><h3>{esc(ix.label or iid)}</h3><table><thead><tr>"
                      f"<th>Klasse</th><th>Wertebereich</th><th>Gebiete</th></tr></thead>"
                      f"<tbody>{table}</tbody></table></div>{_bar_classes(ch, ix, counts)}</div>")
-    status = dict(rows.group_by("status").len().sort("status").iter_rows())
-    status_text = ", ".join(f"{esc(k)}: {v}" for k, v in status.items())
+    status = dict(rows.group_by("status").len().iter_rows())
+    status_text = ", ".join(
+        f"{esc(STATUS_LABELS.get(k, k))} (<code>{esc(k)}</code>): {status[k]}"
+        for k in sorted(status, key=lambda k: (k != "scored", _status_order(k))))
     if spec.typology is not None:
         col = spec.typology.column
         typ = scored.group_by(col).len().sort(col).iter_rows()

@@ -126,6 +126,34 @@ def test_labels_are_escaped_everywhere() -> None:
     assert p.tags.count("svg") == 3  # class bars, histogram, correlation
 
 
+def test_statuses_are_named_in_german_with_their_codes() -> None:
+    """The overview names each status for people, the code beside it (as the output
+    column holds it), bewertet first and then in the order the rules apply."""
+    spec = parse_spec("""\
+spec_version: 1
+input: {area: g, population: p}
+min_population: 10
+exclude: [{area: "5", reason: Kaserne}]
+indicators:
+  a: {column: A}
+indices:
+  idx: {weights: {a: 1}, classes: [{label: hoch, from: 0}, {label: niedrig, to: 0}]}
+""")
+    # 1, 2, 3 scored; 4 too small; 5 excluded; 6 without a value
+    raw = pl.DataFrame({"g": ["1", "2", "3", "4", "5", "6"],
+                        "p": [20.0, 30.0, 40.0, 5.0, 50.0, 60.0],
+                        "A": [1.0, 2.0, 3.0, 4.0, 5.0, None]})
+    result = compute_result(raw, spec)
+    page = build_report(result.frame, spec, result.metadata())
+    line = re.search(r"<p>Status der Gebiete: (.*?)\.</p>", page)
+    assert line is not None
+    assert line.group(1) == (
+        "bewertet (<code>scored</code>): 3, "
+        "in der Spezifikation ausgeschlossen (<code>excluded_named</code>): 1, "
+        "zu wenige Einwohner (<code>excluded_small</code>): 1, "
+        "Daten fehlen (<code>missing_data</code>): 1")
+
+
 def test_geojson_errors(tmp_path: Path, sample: object) -> None:
     spec = sample.spec
     with pytest.raises(InputError) as err:
