@@ -74,6 +74,9 @@ class AnkunftsindexError(Exception):
     total_findings: int | None = None
     #: warnings found before the error (printed first: they may explain it)
     warnings: list[Finding] = field(default_factory=list)
+    #: errors of other kinds found by the same check (a spec's problems are all named at
+    #: once), rendered after this one; the exit code is this one's
+    also: list[AnkunftsindexError] = field(default_factory=list)
 
     exit_code = EXIT_INTERNAL
 
@@ -93,6 +96,7 @@ class AnkunftsindexError(Exception):
             lines.append(f"  … and {total - len(shown)} more (showing the first {len(shown)})")
         if self.hint:
             lines.append(f"hint: {self.hint}")
+        lines += [other.render() for other in self.also]
         return "\n".join(lines)
 
 
@@ -177,7 +181,12 @@ _POSITION = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<message>
 
 def findings_of(exc: AnkunftsindexError) -> list[Finding]:
     """An error as findings, for reports: its own findings, or one per message line (a
-    ``file:line:col:`` prefix, as spec errors have, becomes the finding's position)."""
+    ``file:line:col:`` prefix, as spec errors have, becomes the finding's position); then
+    those of the errors found with it (``also``)."""
+    return _own_findings(exc) + [f for other in exc.also for f in findings_of(other)]
+
+
+def _own_findings(exc: AnkunftsindexError) -> list[Finding]:
     if exc.findings:
         found = list(exc.findings)
         total = exc.total_findings or len(found)

@@ -13,6 +13,7 @@ import itertools
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -532,54 +533,66 @@ def _check_classes(index_id: str, index: Index, where: _Where) -> None:
 
 
 def _check_consistency(spec: Spec, where: _Where) -> None:
+    """Every problem of the spec's parts with each other, all named at once: the first
+    found is raised, the others ride along (``also``)."""
+    errors: list[SpecError] = []
+
+    def fail(path: Path_, message: str, code: str, hint: str | None = None) -> None:
+        errors.append(where.fail(path, message, code, hint))
+
     for key, ids in (("indicators", spec.indicators), ("indices", spec.indices)):
         for ident in ids:
             if not ID_PATTERN.match(ident):
-                raise where.fail((key, ident), f"id {ident!r} is not snake_case",
-                                 "spec-bad-id", "use lower-case letters, digits and _ only, "
-                                 "starting with a letter, e.g. `intl_inflow`")
+                fail((key, ident), f"id {ident!r} is not snake_case", "spec-bad-id",
+                     "use lower-case letters, digits and _ only, starting with a letter, "
+                     "e.g. `intl_inflow`")
     has_period = spec.input.period is not None
     for ident, ind in spec.indicators.items():
         path = ("indicators", ident)
         if ind.kind == "change":
             if ind.change_of not in spec.indicators:
-                raise where.fail((*path, "change_of"), f"unknown indicator {ind.change_of!r}",
-                                 "spec-unknown-indicator",
-                                 _suggest(ind.change_of or "", spec.indicators))
+                fail((*path, "change_of"), f"unknown indicator {ind.change_of!r}",
+                     "spec-unknown-indicator", _suggest(ind.change_of or "", spec.indicators))
             if not has_period:
-                raise where.fail(path, "`change_of` needs `input.period`", "spec-needs-period",
-                                 _PERIOD_HINT)
+                fail(path, "`change_of` needs `input.period`", "spec-needs-period",
+                     _PERIOD_HINT)
         if ind.kind == "ratio" and ind.type == "flow" and has_period and spec.window is None:
-            raise where.fail(path, "flow indicators need `window` (periods summed; 12 for "
-                             "monthly data, 1 for yearly data)", "spec-needs-window",
-                             "add e.g. `window: 12` at the top level of the spec")
+            fail(path, "flow indicators need `window` (periods summed; 12 for monthly data, 1 "
+                 "for yearly data)", "spec-needs-window",
+                 "add e.g. `window: 12` at the top level of the spec")
     if spec.window not in (None, 1) and not has_period:
-        raise where.fail(("window",), "`window` above 1 needs `input.period`",
-                         "spec-needs-period", _PERIOD_HINT)
-    # change_of chains must not loop back on themselves
+        fail(("window",), "`window` above 1 needs `input.period`", "spec-needs-period",
+             _PERIOD_HINT)
+    # change_of chains must not loop back on themselves; each loop is named once (an
+    # unknown link ends a chain: it is named above)
+    looped: set[str] = set()
     for ident in spec.indicators:
         seen = [ident]
         cur = spec.indicators[ident]
-        while cur.kind == "change":
+        while (ident not in looped and cur.kind == "change"
+               and cur.change_of in spec.indicators and cur.change_of not in looped):
             nxt = cur.change_of or ""
             if nxt in seen:
-                raise where.fail(("indicators", ident, "change_of"),
-                                 "`change_of` chain loops: " + " → ".join([*seen, nxt]),
-                                 "spec-cycle", "let the chain end at a ratio or column "
-                                 "indicator")
+                fail(("indicators", ident, "change_of"),
+                     "`change_of` chain loops: " + " → ".join([*seen, nxt]), "spec-cycle",
+                     "let the chain end at a ratio or column indicator")
+                looped.update(seen)
+                break
             seen.append(nxt)
             cur = spec.indicators[nxt]
     for index_id, index in spec.indices.items():
         for ind in index.weights:
             if ind not in spec.indicators:
-                raise where.fail(("indices", index_id, "weights", ind),
-                                 f"weight on unknown indicator {ind!r}",
-                                 "spec-unknown-indicator", _suggest(ind, spec.indicators))
+                fail(("indices", index_id, "weights", ind),
+                     f"weight on unknown indicator {ind!r}", "spec-unknown-indicator",
+                     _suggest(ind, spec.indicators))
         if index.reference_period is not None and not has_period:
-            raise where.fail(("indices", index_id, "reference_period"),
-                             "`reference_period` needs `input.period`", "spec-needs-period",
-                             _PERIOD_HINT)
-        _check_classes(index_id, index, where)
+            fail(("indices", index_id, "reference_period"),
+                 "`reference_period` needs `input.period`", "spec-needs-period", _PERIOD_HINT)
+        try:
+            _check_classes(index_id, index, where)
+        except SpecError as exc:
+            errors.append(exc)
     # every output column name once
     cols = spec.output_columns()
     if spec.input.period is None and "period" in [*spec.indicators, *spec.indices]:
@@ -589,54 +602,60 @@ def _check_consistency(spec: Spec, where: _Where) -> None:
         if col in seen_cols:
             owner = ("indicators", col) if col in spec.indicators else (
                 ("indices", col) if col in spec.indices else ("typology", "column"))
-            raise where.fail(owner, f"output column {col!r} would appear twice (ids must not "
-                             "collide with area, name, period, population, status or the "
-                             "columns made from other ids)", "spec-name-collision",
-                             "rename the indicator or index")
+            fail(owner, f"output column {col!r} would appear twice (ids must not collide "
+                 "with area, name, period, population, status or the columns made from "
+                 "other ids)", "spec-name-collision", "rename the indicator or index")
         seen_cols.add(col)
-    _check_columns(spec, where)
+    _check_columns(spec, fail)
     if spec.typology is not None:
         if not ID_PATTERN.match(spec.typology.column):
-            raise where.fail(("typology", "column"), f"column name {spec.typology.column!r} "
-                             "is not snake_case", "spec-bad-id",
-                             "use lower-case letters, digits and _ only, e.g. `typ`")
-        _check_typology(spec, where)
+            fail(("typology", "column"), f"column name {spec.typology.column!r} is not "
+                 "snake_case", "spec-bad-id", "use lower-case letters, digits and _ only, "
+                 "e.g. `typ`")
+        elif not errors:  # the rules are tried on the output's columns: they must be sound
+            try:
+                _check_typology(spec, where)
+            except SpecError as exc:
+                errors.append(exc)
+    if errors:
+        first, *rest = errors
+        first.also = rest
+        raise first
 
 
 _PERIOD_HINT = "add `period:` under `input:` (the column with YYYY-MM or YYYY)"
 
 
-def _check_columns(spec: Spec, where: _Where) -> None:
+def _check_columns(spec: Spec, fail: Callable[..., None]) -> None:
     """Each input column has one role: text (ID, name, period) or numbers, and a
-    numerator list names a column once."""
+    numerator list names a column once. ``fail(path, message, code, hint)`` is told each
+    problem."""
     text = {spec.input.area: "area", spec.input.name: "name", spec.input.period: "period"}
     if spec.input.population in text:
-        raise where.fail(("input", "population"), f"column {spec.input.population!r} is "
-                         f"already the {text[spec.input.population]} column",
-                         "spec-column-role", "population needs a column of numbers")
+        fail(("input", "population"), f"column {spec.input.population!r} is already the "
+             f"{text[spec.input.population]} column", "spec-column-role",
+             "population needs a column of numbers")
     for ident, ind in spec.indicators.items():
         for key, col in zip(("numerator", "denominator", "column"),
                             (ind.numerator_columns, [ind.denominator], [ind.column]),
                             strict=True):
             for c in col:
                 if c is not None and c in text:
-                    raise where.fail(("indicators", ident, key), f"column {c!r} is the "
-                                     f"{text[c]} column, not a count", "spec-column-role",
-                                     "use a column of numbers")
+                    fail(("indicators", ident, key), f"column {c!r} is the {text[c]} column, "
+                         "not a count", "spec-column-role", "use a column of numbers")
         dup = {c for c in ind.numerator_columns if ind.numerator_columns.count(c) > 1}
         if dup:
-            raise where.fail(("indicators", ident, "numerator"), f"column {sorted(dup)[0]!r} "
-                             "is listed twice", "spec-column-role",
-                             "list each column of a sum once")
+            fail(("indicators", ident, "numerator"), f"column {sorted(dup)[0]!r} is listed "
+                 "twice", "spec-column-role", "list each column of a sum once")
     jump = spec.checks.jump
     counts = [spec.input.population, *[
         c for ind in spec.indicators.values() for c in [*ind.numerator_columns, ind.denominator]
         if c is not None]]
     for i, c in enumerate((jump.columns or []) if jump else []):
         if c not in counts:
-            raise where.fail(("checks", "jump", "columns", i), f"column {c!r} is not a count "
-                             "column of the spec", "spec-column-role",
-                             f"count columns: {', '.join(dict.fromkeys(counts))}")
+            fail(("checks", "jump", "columns", i), f"column {c!r} is not a count column of "
+                 "the spec", "spec-column-role",
+                 f"count columns: {', '.join(dict.fromkeys(counts))}")
 
 
 def _suggest(name: str, options: Any) -> str | None:

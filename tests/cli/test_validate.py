@@ -115,6 +115,31 @@ def test_spec_errors_exit_3_in_text_and_json(tmp_path: Path) -> None:
     assert (finding["file"], finding["line"]) == (str(bad), 4)
 
 
+def test_spec_problems_of_several_kinds_all_at_once(tmp_path: Path) -> None:
+    """An unknown weight (line 8) and a gap between the classes (line 9): both named, in
+    text and JSON, each with its own code; compute refuses with the same exit code 3."""
+    bad = tmp_path / "spec.yaml"
+    bad.write_text(SPEC.replace("weights: {foreign_share: 1}",
+                                "weights: {foreign_share: 1, zz: 1}")
+                   .replace("{label: hoch, from: 0}", "{label: hoch, from: 1}"),
+                   encoding="utf-8")
+    path = extract(tmp_path, GOOD)
+    text = run("validate", path, "--spec", bad)
+    assert text.exit_code == 3
+    assert "error[spec-unknown-indicator]" in text.stderr
+    assert "error[spec-classes]" in text.stderr
+    machine = run("validate", path, "--spec", bad, "--format", "json")
+    assert machine.exit_code == 3
+    report = json.loads(machine.stdout)
+    assert [(f["code"], f["line"]) for f in report["findings"]] == [
+        ("spec-unknown-indicator", 8), ("spec-classes", 9)]
+    assert report["errors"] == 2
+    out = tmp_path / "out.parquet"
+    refused = run("compute", path, "--spec", bad, "-o", out)
+    assert refused.exit_code == 3 and not out.exists()
+    assert refused.stderr.count("error[") == 2
+
+
 def test_no_such_file_exit_4(tmp_path: Path, spec: Path) -> None:
     result = run("validate", tmp_path / "fehlt.csv", "--spec", spec, "--format", "json")
     assert result.exit_code == 4

@@ -800,3 +800,57 @@ def test_typology_rule_with_known_labels_is_accepted() -> None:
                 '    - {label: a, when: "arrival_class IN (\'hoch\') OR arrival_class = '
                 '\'niedrig\'"}\n')
     assert parse_spec(MINIMAL + typology).typology is not None
+
+
+# Line numbers of this text are used below (each counted by hand).
+SEVERAL = """\
+spec_version: 1
+input: {area: Gebiet, period: Monat, population: EW}
+indicators:
+  BadId: {numerator: Ausl, per: 100}
+  share_change: {change_of: nope, lag: 12}
+  a_change: {change_of: b_change, lag: 12}
+  b_change: {change_of: a_change, lag: 12}
+  c_change: {change_of: a_change, lag: 12}
+indices:
+  arrival:
+    weights: {share_change: 1, zz: 1}
+    classes: [{label: hoch, from: 1}, {label: niedrig, to: 0}]
+typology:
+  column: typ
+  rules: [{label: x, when: "arrival_class = 'unbekannt'"}]
+"""
+
+
+def test_every_problem_of_the_spec_is_named_at_once() -> None:
+    """Problems of different kinds are all reported, each with its own code, position
+    and hint; the error (and its exit code) is the first one's."""
+    from ankunftsindex.errors import findings_of
+
+    err = spec_error(SEVERAL)
+    assert err.code == "spec-bad-id" and err.exit_code == 3
+    found = [(f.code, f.line, f.message.split(":")[0]) for f in findings_of(err)]
+    assert found == [
+        ("spec-bad-id", 4, "indicators.BadId"),
+        ("spec-unknown-indicator", 5, "indicators.share_change.change_of"),
+        ("spec-cycle", 6, "indicators.a_change.change_of"),  # the loop once, not per member
+        ("spec-unknown-indicator", 11, "indices.arrival.weights.zz"),
+        ("spec-classes", 12, "indices.arrival.classes[0]"),  # hoch: the gap below it
+    ]
+    hints = [f.hint for f in findings_of(err)]
+    assert "lower-case letters" in (hints[0] or "")
+    assert "did you mean" not in (hints[3] or "") and "known indicators" in (hints[3] or "")
+    assert "cover the whole line" in (hints[4] or "")
+    # the text names them in that order, each with its own hint
+    text = err.render()
+    assert [m.group(1) for m in re.finditer(r"^error\[([a-z-]+)\]", text, re.M)] == [
+        c for c, _, _ in found]
+    assert text.count("\nhint: ") == len(found)
+    # the typology rule is tried only on a sound spec: no finding about it here
+    assert "typology" not in text
+
+
+def test_one_problem_is_one_error_as_before() -> None:
+    err = spec_error(MINIMAL.replace("{foreign_share: 1}", "{foreign_shar: 1}"))
+    assert err.also == []
+    assert err.render().count("error[") == 1
