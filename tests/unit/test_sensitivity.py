@@ -252,3 +252,33 @@ def test_leaving_out_the_only_varying_indicator_is_a_zero_spread_error() -> None
     with pytest.raises(ComputeError) as info:
         sensitivity(out, spec, "i", None, Settings(runs=40, vary=("leave_out",)))
     assert info.value.code == "compute-zero-spread"
+
+
+@pytest.mark.parametrize("runs_per_chunk", [1, 7, 64])
+def test_chunks_of_runs_change_no_number(sample: object, monkeypatch: pytest.MonkeyPatch,
+                                          runs_per_chunk: int) -> None:
+    """The runs are computed a chunk at a time to bound memory; every run stands on its own,
+    so any chunk size gives the same tables and summaries as all runs in one chunk."""
+    import ankunftsindex.sensitivity as module
+
+    kw = {"runs": 300, "seed": 11, "weights": "simplex"}
+    whole = run(sample, **kw)
+    areas = whole.areas.height
+    monkeypatch.setattr(module, "CHUNK_CELLS", areas * runs_per_chunk)
+    assert len(module.chunks(300, areas)) == -(-300 // runs_per_chunk)
+    chunked = run(sample, **kw)
+    assert chunked.areas.equals(whole.areas)
+    assert chunked.choices.equals(whole.choices)
+    assert chunked.overall_shift == whole.overall_shift
+    assert chunked.overall_class_changed == whole.overall_class_changed
+
+
+def test_rank_shift_against_numpy() -> None:
+    from ankunftsindex.sensitivity import rank_shift
+
+    rng = np.random.default_rng(5)
+    ranks = rng.integers(1, 40, (40, 1000)).astype(np.uint32)
+    nominal = rng.integers(1, 40, 40)
+    shift = np.abs(ranks.astype(np.int64) - nominal[:, None])
+    assert rank_shift(ranks, nominal) == (float(shift.mean()), int(shift.max()))
+    assert rank_shift(ranks[:, :0], nominal) == (0.0, 0)
