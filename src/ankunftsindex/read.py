@@ -439,6 +439,7 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) ->
     """A worksheet of an Excel (or ODS) workbook, every cell as text. Number cells come
     as Excel stores them (decimal point); text cells are parsed like CSV cells with
     ``decimal`` (default: point)."""
+    sheet = _sheet_name(p, sheet)
     options: dict[str, object] = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
     try:
         # empty spreadsheet rows are kept here, so that row numbers stay those of the sheet
@@ -464,6 +465,28 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) ->
     extract.some_number_cells = with_numbers
     extract.decimal_given = decimal is not None
     return extract
+
+
+def _sheet_name(p: Path, sheet: str | None) -> str | None:
+    """The worksheet ``sheet`` names: a sheet of that name, else (a number) the sheet at
+    that place counted from 1; None for the first sheet. A sheet that is not there is an
+    error that lists the workbook's sheets."""
+    if not sheet:
+        return None
+    import fastexcel
+
+    try:
+        names = fastexcel.read_excel(str(p)).sheet_names
+    except Exception:  # a broken workbook: reading it says what is wrong
+        return sheet
+    if sheet in names:
+        return sheet
+    if sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
+        return names[int(sheet) - 1]
+    raise InputError(f"{p}: the workbook has no sheet {sheet!r}; its sheets: "
+                     f"{', '.join(map(repr, names))}", code="input-xlsx",
+                     hint="give --sheet (or input.sheet in the spec) a sheet's name, or its "
+                     "place counted from 1")
 
 
 #: Spreadsheet error values as fastexcel names them, and as Excel shows them.

@@ -195,6 +195,30 @@ def test_workbook_sheet_by_name_and_unknown_sheet(tmp_path: Path) -> None:
     assert [(f.code, f.file) for f in findings] == [("input-xlsx", str(path))]
 
 
+def test_workbook_sheet_by_place_when_no_sheet_has_that_name(tmp_path: Path) -> None:
+    """--sheet 2 is the second sheet, unless a sheet is named "2"; a sheet that is there
+    neither way is an error that lists the workbook's sheets."""
+    import xlsxwriter
+
+    path = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(path)
+    for name, people in [("Bestand", 1000), ("Bewegungen", 2000), ("1", 3000)]:
+        ws = book.add_worksheet(name)
+        ws.write_row(0, 0, ["Gebiet", "Name", "Monat", "EW", "Ausl"])
+        ws.write_row(1, 0, ["01", "A", "2025-01", people, 10])
+    book.close()
+    assert read(path, sheet="2")[0]["EW"].to_list() == [2000.0]
+    assert read(path, sheet="Bewegungen")[0]["EW"].to_list() == [2000.0]
+    assert read(path, sheet="1")[0]["EW"].to_list() == [3000.0]  # the name comes first
+    assert read(path, sheet="3")[0]["EW"].to_list() == [3000.0]
+    for wrong in ("4", "0", "Fehlt"):
+        frame, findings = read(path, sheet=wrong)
+        assert frame is None
+        [f] = findings
+        assert (f.code, f.file) == ("input-xlsx", str(path))
+        assert f"no sheet {wrong!r}; its sheets: 'Bestand', 'Bewegungen', '1'" in f.message
+
+
 def test_workbook_with_numeric_ids_warns(tmp_path: Path) -> None:
     path = xlsx(tmp_path, pl.DataFrame({
         "Gebiet": [101, 102], "Name": ["A", "B"], "Monat": ["2025-01"] * 2,
