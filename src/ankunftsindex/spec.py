@@ -572,11 +572,12 @@ def _check_consistency(spec: Spec, where: _Where) -> None:
         while (ident not in looped and cur.kind == "change"
                and cur.change_of in spec.indicators and cur.change_of not in looped):
             nxt = cur.change_of or ""
-            if nxt in seen:
-                fail(("indicators", ident, "change_of"),
-                     "`change_of` chain loops: " + " → ".join([*seen, nxt]), "spec-cycle",
+            if nxt in seen:  # named where the loop starts, without the chain leading in
+                loop = seen[seen.index(nxt):]
+                fail(("indicators", nxt, "change_of"),
+                     "`change_of` chain loops: " + " → ".join([*loop, nxt]), "spec-cycle",
                      "let the chain end at a ratio or column indicator")
-                looped.update(seen)
+                looped.update(loop)
                 break
             seen.append(nxt)
             cur = spec.indicators[nxt]
@@ -598,13 +599,17 @@ def _check_consistency(spec: Spec, where: _Where) -> None:
     if spec.input.period is None and "period" in [*spec.indicators, *spec.indices]:
         cols.append("period")
     seen_cols: set[str] = set()
+    collided: set[str] = set()  # each name once, however often it repeats
     for col in cols:
-        if col in seen_cols:
+        if col in seen_cols and col not in collided:
+            collided.add(col)
             owner = ("indicators", col) if col in spec.indicators else (
                 ("indices", col) if col in spec.indices else ("typology", "column"))
             fail(owner, f"output column {col!r} would appear twice (ids must not collide "
                  "with area, name, period, population, status or the columns made from "
-                 "other ids)", "spec-name-collision", "rename the indicator or index")
+                 "other ids)", "spec-name-collision",
+                 "rename the typology's column" if owner[0] == "typology"
+                 else "rename the indicator or index")
         seen_cols.add(col)
     _check_columns(spec, fail)
     if spec.typology is not None:
@@ -639,8 +644,9 @@ def _check_columns(spec: Spec, fail: Callable[..., None]) -> None:
         for key, col in zip(("numerator", "denominator", "column"),
                             (ind.numerator_columns, [ind.denominator], [ind.column]),
                             strict=True):
-            for c in col:
-                if c is not None and c in text:
+            for c in dict.fromkeys(col):  # a column listed twice: named once here
+                # a text population is named above, also where it is a default denominator
+                if c is not None and c in text and c != spec.input.population:
                     fail(("indicators", ident, key), f"column {c!r} is the {text[c]} column, "
                          "not a count", "spec-column-role", "use a column of numbers")
         dup = {c for c in ind.numerator_columns if ind.numerator_columns.count(c) > 1}

@@ -854,3 +854,37 @@ def test_one_problem_is_one_error_as_before() -> None:
     err = spec_error(MINIMAL.replace("{foreign_share: 1}", "{foreign_shar: 1}"))
     assert err.also == []
     assert err.render().count("error[") == 1
+
+
+def _all(err: SpecError) -> list[tuple[str, str]]:
+    from ankunftsindex.errors import findings_of
+
+    return [(f.code, f.message) for f in findings_of(err)]
+
+
+def test_one_mistake_is_named_once() -> None:
+    """A name used three times, a text column listed twice in a sum, a text column as
+    the population (the default denominator of every ratio): each one report."""
+    status = spec_error(with_indicators(
+        "  foreign_share: {numerator: Ausl, per: 100}\n  status: {numerator: Ausl}\n"
+    ).replace("indices:\n", "indices:\n  status:\n    weights: {foreign_share: 1}\n"
+              "    classes: [{label: hoch, from: 0}, {label: niedrig, to: 0}]\n"))
+    assert [c for c, _ in _all(status)] == ["spec-name-collision"]
+    twice = spec_error(with_indicators("  foreign_share: {numerator: [Name, Name], per: 100}\n"))
+    assert _all(twice) == [
+        ("spec-column-role", "indicators.foreign_share.numerator: column 'Name' is the name "
+         "column, not a count"),
+        ("spec-column-role", "indicators.foreign_share.numerator: column 'Name' is listed "
+         "twice")]
+    population = spec_error(MINIMAL.replace("population: EW", "population: Gebiet"))
+    assert _all(population) == [
+        ("spec-column-role", "input.population: column 'Gebiet' is already the area column")]
+
+
+def test_a_loop_reached_through_a_chain_is_named_where_it_loops() -> None:
+    err = spec_error(with_indicators(
+        "  foreign_share: {numerator: Ausl, per: 100}\n"
+        "  tx: {change_of: ty, lag: 12}\n  ty: {change_of: tz, lag: 12}\n"
+        "  tz: {change_of: ty, lag: 12}\n"))
+    assert _all(err) == [("spec-cycle", "indicators.ty.change_of: `change_of` chain loops: "
+                          "ty → tz → ty")]
