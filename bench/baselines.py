@@ -203,16 +203,24 @@ def polars_index(path: Path, out: Path) -> None:
     lf = lf.join(past, on=["area", "p"], how="left").with_columns(
         (pl.col("foreign_share") - pl.col("fs_past")).alias("foreign_share_change"),
         (pl.col("intl_inflow") - pl.col("ii_past")).alias("intl_inflow_change"))
+    _indices_and_sink(_with_status(lf, by="period").sort("period", "area"), out)
+
+
+def _with_status(lf: Any, by: str) -> Any:
+    """Each row's status by the default spec's rules (``first``: the area's first period
+    number), and only the periods (``by``) with at least two areas of enough history;
+    shared by the polars variants."""
+    import polars as pl
+
     history = pl.col("p") - HISTORY >= pl.col("first")
     missing = pl.any_horizontal(pl.col(c).is_null() for c in ["population", *ARRIVAL, *DYNAMICS])
-    lf = lf.with_columns(
+    return lf.with_columns(
         pl.when(pl.col("population") < MIN_POPULATION).then(pl.lit("excluded_small"))
         .when(~history).then(pl.lit("insufficient_history"))
         .when(missing).then(pl.lit("missing_data")).otherwise(pl.lit("scored"))
         .alias("status"),
-        history.sum().over("period").alias("ready"),
+        history.sum().over(by).alias("ready"),
     ).filter(pl.col("ready") >= 2)
-    _indices_and_sink(lf.sort("period", "area"), out)
 
 
 def _indices_and_sink(lf: Any, out: Path, by: str = "period") -> None:
@@ -282,16 +290,7 @@ def ideal_index(path: Path, out: Path) -> None:
     lf = lf.with_columns(
         (pl.col(i) - pl.when(lagged).then(pl.col(i).shift(LAG))).alias(f"{i}_change")
         for i in ("foreign_share", "intl_inflow"))
-    history = pl.col("p") - HISTORY >= pl.col("first")
-    missing = pl.any_horizontal(pl.col(c).is_null() for c in ["population", *ARRIVAL, *DYNAMICS])
-    lf = lf.with_columns(
-        pl.when(pl.col("population") < MIN_POPULATION).then(pl.lit("excluded_small"))
-        .when(~history).then(pl.lit("insufficient_history"))
-        .when(missing).then(pl.lit("missing_data")).otherwise(pl.lit("scored"))
-        .alias("status"),
-        history.sum().over("p").alias("ready"),
-    ).filter(pl.col("ready") >= 2).sort("p", "a")
-    _indices_and_sink(lf, out, by="p")
+    _indices_and_sink(_with_status(lf, by="p").sort("p", "a"), out, by="p")
 
 
 # ---------------------------------------------------------------------------- duckdb
