@@ -203,9 +203,11 @@ def read_extract(
     numeric_columns: list[str] | None = None,
     sheet: str | None = None,
     footer_rows: int = 0,
+    header_columns: list[str] | None = None,
 ) -> Extract:
     """Read one CSV, XLSX or Parquet file with every column as it is stored (CSV and
-    XLSX: as text).
+    XLSX: as text). ``header_columns`` (the spec's): in a workbook whose first row does
+    not name them, the row that does is the header (the rows above are titles).
 
     Without ``decimal``, the decimal mark is guessed from ``numeric_columns`` (default:
     all columns; names such as "Mitte, Nord" mislead the guess, so pass them)."""
@@ -230,7 +232,7 @@ def read_extract(
         return Extract(p, sha, frame, "parquet", None, decimal or ".",
                        decimal_given=decimal is not None)
     if suffix in XLSX_SUFFIXES:
-        return _read_workbook(p, sha, sheet, decimal)
+        return _read_workbook(p, sha, sheet, decimal, header_columns)
 
     raw = p.read_bytes()
     data, enc = as_utf8(raw, p, encoding)
@@ -449,16 +451,43 @@ def _replacement_chars(data: bytes, path: Path) -> list[Finding]:
         hint="export the file again from the source system (e.g. as cp1252 or UTF-8)")]
 
 
-def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) -> Extract:
+def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None,
+                   columns: list[str] | None = None) -> Extract:
     """A worksheet of an Excel (or ODS) workbook, every cell as text. Number cells come
     as Excel stores them (decimal point); text cells are parsed like CSV cells with
-    ``decimal`` (default: point)."""
+    ``decimal`` (default: point). When the first row does not name ``columns`` (the
+    spec's) but a row below does, the rows above that one are titles: left out, a note."""
     sheet = _sheet_name(p, sheet)
+    frame = _load_sheet(p, sheet, 0)
+    title = _title_rows(frame, columns or [])
+    if title:
+        frame = _load_sheet(p, sheet, title)
+    if frame.height == 0:
+        raise InputError(f"{p}: the sheet has a header but no data rows", code="input-empty",
+                         hint="check the sheet name (--sheet) and the workbook")
+    frame = frame.rename({c: c.strip() for c in frame.columns})
+    header = list(frame.columns)
+    frame = drop_blank_rows(frame.with_row_index(LINE_COL, offset=title + 2)
+                            .with_columns(pl.lit(str(p)).alias(FILE_COL)))
+    notes, only_numbers, with_numbers = _cell_types(p, sheet, header, title)
+    if title:
+        notes.append(Finding(
+            "input-title-rows", f"the header is row {title + 1}: the {title} row(s) above it "
+            "are titles, left out", severity="info", file=str(p), line=title + 1))
+    extract = Extract(p, sha, frame, "xlsx", None, decimal or ".", notes, only_numbers)
+    extract.some_number_cells = with_numbers
+    extract.decimal_given = decimal is not None
+    return extract
+
+
+def _load_sheet(p: Path, sheet: str | None, header_row: int) -> pl.DataFrame:
+    """The sheet as text cells, its header on ``header_row`` (counted from 0)."""
     options: dict[str, object] = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
     try:
         # empty spreadsheet rows are kept here, so that row numbers stay those of the sheet
-        frame = pl.read_excel(p, **options, infer_schema_length=0,  # type: ignore[call-overload]
-                              raise_if_empty=False, drop_empty_rows=False)
+        return pl.read_excel(p, **options, infer_schema_length=0,  # type: ignore[call-overload]
+                             raise_if_empty=False, drop_empty_rows=False,
+                             read_options={"header_row": header_row})
     except ImportError:  # pragma: no cover - fastexcel is a dependency
         raise InputError(f"{p}: reading workbooks needs the fastexcel package",
                          code="input-xlsx", hint="pip install fastexcel") from None
@@ -467,18 +496,26 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None) ->
         raise InputError(f"{p}: cannot read the workbook: {text}", code="input-xlsx",
                          hint="check the sheet name (--sheet or input.sheet in the spec) and "
                          "that the file is a complete .xlsx workbook") from None
-    if frame.height == 0:
-        raise InputError(f"{p}: the sheet has a header but no data rows", code="input-empty",
-                         hint="check the sheet name (--sheet) and the workbook")
-    frame = frame.rename({c: c.strip() for c in frame.columns})
-    header = list(frame.columns)
-    frame = drop_blank_rows(
-        frame.with_row_index(LINE_COL, offset=2).with_columns(pl.lit(str(p)).alias(FILE_COL)))
-    errors, only_numbers, with_numbers = _cell_types(p, sheet, header)
-    extract = Extract(p, sha, frame, "xlsx", None, decimal or ".", errors, only_numbers)
-    extract.some_number_cells = with_numbers
-    extract.decimal_given = decimal is not None
-    return extract
+
+
+#: How far down a sheet the header is looked for when the first row is not it.
+TITLE_ROWS_MAX = 30
+
+
+def _title_rows(frame: pl.DataFrame, columns: list[str]) -> int:
+    """How many rows above the header: 0 when the first row names every one of
+    ``columns`` (or none is asked for, or no row below names them all), else the number
+    of the first row below that names them all (title rows of a published table)."""
+    wanted = set(columns)
+    if not wanted or wanted <= {c.strip() for c in frame.columns}:
+        return 0
+    head = frame.head(TITLE_ROWS_MAX)
+    cells = [pl.col(c).str.strip_chars() for c in head.columns]
+    names_all = pl.all_horizontal(
+        pl.any_horizontal([cell == name for cell in cells]).fill_null(False)
+        for name in sorted(wanted))
+    found = head.select(names_all.arg_true().first()).item()
+    return 0 if found is None else int(found) + 1
 
 
 def _sheet_name(p: Path, sheet: str | None) -> str | None:
@@ -508,7 +545,7 @@ _ERROR_VALUES = {"Div0": "#DIV/0!", "NA": "#N/A", "Value": "#VALUE!", "Ref": "#R
                  "Name": "#NAME?", "Num": "#NUM!", "Null": "#NULL!"}
 
 
-def _cell_types(p: Path, sheet: str | None, columns: list[str]
+def _cell_types(p: Path, sheet: str | None, columns: list[str], header_row: int = 0
                 ) -> tuple[list[Finding], frozenset[str], frozenset[str]]:
     """Cells holding a spreadsheet error (``#DIV/0!``, ``#N/A``, …), which would otherwise
     read as empty: errors naming row and column (kept by :func:`to_typed` for the spec's
@@ -519,11 +556,11 @@ def _cell_types(p: Path, sheet: str | None, columns: list[str]
 
     try:
         book = fastexcel.read_excel(str(p))
-        as_text, errors = book.load_sheet(sheet if sheet else 0,
+        as_text, errors = book.load_sheet(sheet if sheet else 0, header_row=header_row,
                                           dtypes="string").to_arrow_with_errors()
         # as booleans, number cells convert and text cells fail ("01001" would convert
         # to a float): what is not null here was stored as a number (or a boolean)
-        as_numbers, _ = book.load_sheet(sheet if sheet else 0,
+        as_numbers, _ = book.load_sheet(sheet if sheet else 0, header_row=header_row,
                                         dtypes="boolean").to_arrow_with_errors()
     except Exception:  # pragma: no cover - the sheet was read a moment ago
         return [], frozenset(), frozenset()
@@ -538,7 +575,7 @@ def _cell_types(p: Path, sheet: str | None, columns: list[str]
         found = re.search(r"Error\((\w+)\)", err.detail)
         value = _ERROR_VALUES.get(found.group(1), found.group(1)) if found else err.detail
         out.append(Finding("input-not-a-number", "a spreadsheet error, not a number",
-                           file=str(p), line=row + 1,
+                           file=str(p), line=row + header_row + 1,
                            column=columns[col] if col < len(columns) else None, value=value,
                            hint="fix the formula in the workbook, or leave the cell empty "
                            "or '.' for a withheld value"))
@@ -890,7 +927,7 @@ def read_inputs(
     if not paths:
         raise InputError("no input files given", code="input-none",
                          hint="pass one or more extract files (CSV, XLSX or Parquet)")
-    _, numeric = spec_columns(spec)
+    text, numeric = spec_columns(spec)
     separator = SEPARATOR_NAMES.get(separator, separator) if separator else separator
     if not (spec.input.footer_rows or spec.input.drop_areas):
         from .scan import scan_csv_inputs, scan_parquet_inputs, withheld_notes
@@ -918,7 +955,8 @@ def read_inputs(
         try:
             extract = read_extract(p, encoding=encoding, separator=separator, decimal=decimal,
                                    numeric_columns=numeric, sheet=sheet or spec.input.sheet,
-                                   footer_rows=spec.input.footer_rows)
+                                   footer_rows=spec.input.footer_rows,
+                                   header_columns=[*text, *numeric])
         except InputError as exc:
             findings += [f if f.file else _in_file(f, p) for f in findings_of(exc)]
             continue

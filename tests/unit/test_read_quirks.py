@@ -391,6 +391,53 @@ def test_a_spreadsheet_error_cell_is_an_error_naming_row_and_column(tmp_path: Pa
         ("input-not-a-number", 3, "Ausl", "#DIV/0!")]
 
 
+def test_title_rows_above_the_header_of_a_workbook(tmp_path: Path) -> None:
+    """A published table: a title and a date above the header (row 4), an empty row
+    between. The header is found, the rows above are left out with a note, and rows keep
+    the sheet's numbers (also for an error cell)."""
+    import xlsxwriter
+
+    path = tmp_path / "tabelle.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Tabelle 3")
+    sheet.write(0, 0, "Tabelle 3: Bevölkerung nach Stadtteilen, Gebiet und Monat")
+    sheet.write(1, 0, "Stand: 31.01.2025")
+    sheet.write_row(3, 0, ["Gebiet", "Name", "Monat", "EW", " Ausl "])  # blanks: stripped
+    sheet.write_row(4, 0, ["01", "A", "2025-01", 1000, 100])
+    sheet.write_row(5, 0, ["02", "B", "2025-01", 2000])
+    sheet.write_formula(5, 4, "=1/0", None, "#DIV/0!")   # row 6, column Ausl
+    sheet.write_row(7, 0, ["03", "C", "2025-01", 3000, 300])  # after an empty row 7
+    book.close()
+    frame, findings = read(path)
+    assert [(f.code, f.severity, f.line) for f in findings if f.code == "input-title-rows"
+            ] == [("input-title-rows", "info", 4)]
+    # the error cell, and (read as empty) the note on withheld values that any empty cell gets
+    assert sorted(f.code for f in findings) == [
+        "input-not-a-number", "input-title-rows", "input-withheld"]
+    assert [(f.code, f.line, f.column, f.value) for f in findings
+            if f.code == "input-not-a-number"] == [("input-not-a-number", 6, "Ausl", "#DIV/0!")]
+    # every row keeps its sheet row (the error is a finding of its own)
+    assert frame["Gebiet"].to_list() == ["01", "02", "03"]
+    assert frame["_line"].to_list() == [5, 6, 8]
+    assert frame["EW"].to_list() == [1000.0, 2000.0, 3000.0]
+
+
+def test_a_workbook_without_the_spec_columns_anywhere_names_them_missing(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "tabelle.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Daten")
+    sheet.write(0, 0, "Tabelle 3")
+    sheet.write_row(2, 0, ["Gebiet", "Name", "Monat", "Einwohner", "Ausl"])  # not EW
+    sheet.write_row(3, 0, ["01", "A", "2025-01", 1000, 100])
+    book.close()
+    frame, findings = read(path)
+    assert frame is None or frame.height == 0
+    assert ("input-missing-column", "EW") in [(f.code, f.column) for f in findings]
+    assert "input-title-rows" not in [f.code for f in findings]
+
+
 def test_workbook_ids_partly_stored_as_numbers_warn(tmp_path: Path) -> None:
     import xlsxwriter
 
