@@ -455,22 +455,34 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None,
                    columns: list[str] | None = None) -> Extract:
     """A worksheet of an Excel (or ODS) workbook, every cell as text. Number cells come
     as Excel stores them (decimal point); text cells are parsed like CSV cells with
-    ``decimal`` (default: point). When the first row does not name ``columns`` (the
-    spec's) but a row below does, the rows above that one are titles: left out, a note."""
+    ``decimal`` (default: point). The header is the first row that names every one of
+    ``columns`` (the spec's); rows above it that hold anything are titles (left out, a
+    note). Rows keep the sheet's numbers, counted from its top, empty rows included."""
     sheet = _sheet_name(p, sheet)
-    frame = _load_sheet(p, sheet, 0)
-    title = _title_rows(frame, columns or [])
-    if title:
-        frame = _load_sheet(p, sheet, title)
+    frame = _load_sheet(p, sheet, 0)  # the header on the first row that holds anything
+    title, titled = 0, False
+    if frame.width and columns:
+        # where the header is, counted from the sheet's top: the rows keep their numbers
+        title, titled = _header_row(p, sheet, columns)
+        if title:
+            frame = _load_sheet(p, sheet, title)
     if frame.height == 0:
         raise InputError(f"{p}: the sheet has a header but no data rows", code="input-empty",
                          hint="check the sheet name (--sheet) and the workbook")
-    frame = frame.rename({c: c.strip() for c in frame.columns})
-    header = list(frame.columns)
+    header = [c.strip() for c in frame.columns]
+    dup = sorted({c for c in header if header.count(c) > 1})
+    if dup:
+        hint = "rename the columns so that each name is unique"
+        raise InputError(
+            f"{p}:{title + 1}: the header names column(s) {', '.join(map(repr, dup))} more "
+            "than once", code="input-duplicate-column", hint=hint,
+            findings=[Finding("input-duplicate-column", "column named more than once",
+                              file=str(p), line=title + 1, column=c, hint=hint) for c in dup])
+    frame = frame.rename(dict(zip(frame.columns, header, strict=True)))
     frame = drop_blank_rows(frame.with_row_index(LINE_COL, offset=title + 2)
                             .with_columns(pl.lit(str(p)).alias(FILE_COL)))
     notes, only_numbers, with_numbers = _cell_types(p, sheet, header, title)
-    if title:
+    if titled:
         notes.append(Finding(
             "input-title-rows", f"the header is row {title + 1}: the {title} row(s) above it "
             "are titles, left out", severity="info", file=str(p), line=title + 1))
@@ -502,20 +514,29 @@ def _load_sheet(p: Path, sheet: str | None, header_row: int) -> pl.DataFrame:
 TITLE_ROWS_MAX = 30
 
 
-def _title_rows(frame: pl.DataFrame, columns: list[str]) -> int:
-    """How many rows above the header: 0 when the first row names every one of
-    ``columns`` (or none is asked for, or no row below names them all), else the number
-    of the first row below that names them all (title rows of a published table)."""
-    wanted = set(columns)
-    if not wanted or wanted <= {c.strip() for c in frame.columns}:
-        return 0
-    head = frame.head(TITLE_ROWS_MAX)
+def _header_row(p: Path, sheet: str | None, columns: list[str]) -> tuple[int, bool]:
+    """The row (counted from 0 at the sheet's top, empty rows included) among the first
+    :data:`TITLE_ROWS_MAX` that names every one of ``columns`` (0 when none does), and
+    whether a row above it holds anything (a published table's titles)."""
+    import fastexcel
+
+    try:
+        head = fastexcel.read_excel(str(p)).load_sheet(
+            sheet if sheet else 0, header_row=None, skip_rows=0, n_rows=TITLE_ROWS_MAX,
+            dtypes="string").to_polars()
+    except Exception:  # the sheet was read a moment ago; without its rows, row 1 it is
+        return 0, False
+    if not head.width:
+        return 0, False
     cells = [pl.col(c).str.strip_chars() for c in head.columns]
     names_all = pl.all_horizontal(
         pl.any_horizontal([cell == name for cell in cells]).fill_null(False)
-        for name in sorted(wanted))
+        for name in sorted(set(columns)))
     found = head.select(names_all.arg_true().first()).item()
-    return 0 if found is None else int(found) + 1
+    if not found:
+        return 0, False
+    above = head.head(found).select(pl.any_horizontal(pl.all().is_not_null()).any()).item()
+    return int(found), bool(above)
 
 
 def _sheet_name(p: Path, sheet: str | None) -> str | None:
@@ -532,7 +553,7 @@ def _sheet_name(p: Path, sheet: str | None) -> str | None:
         return sheet
     if sheet in names:
         return sheet
-    if sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
+    if re.fullmatch(r"\s*[0-9]+\s*", sheet) and 1 <= int(sheet) <= len(names):
         return names[int(sheet) - 1]
     raise InputError(f"{p}: the workbook has no sheet {sheet!r}; its sheets: "
                      f"{', '.join(map(repr, names))}", code="input-xlsx",

@@ -422,6 +422,68 @@ def test_title_rows_above_the_header_of_a_workbook(tmp_path: Path) -> None:
     assert frame["EW"].to_list() == [1000.0, 2000.0, 3000.0]
 
 
+def test_title_rows_after_empty_rows_and_the_sheet_rows_kept(tmp_path: Path) -> None:
+    """Row 1 empty, the title in row 2, the header in row 4: rows keep the sheet's numbers
+    (Excel's), counted from its top."""
+    import xlsxwriter
+
+    path = tmp_path / "tabelle.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Daten")
+    sheet.write(1, 0, "Tabelle 1")
+    sheet.write_row(3, 0, ["Gebiet", "Name", "Monat", "EW", "Ausl"])
+    sheet.write_row(4, 0, ["01", "A", "2025-01", 1000])
+    sheet.write_formula(4, 4, "=1/0", None, "#DIV/0!")   # row 5, column Ausl
+    sheet.write_row(5, 0, ["02", "B", "2025-01", 2000, 20])
+    book.close()
+    frame, findings = read(path)
+    assert frame["_line"].to_list() == [5, 6]
+    assert [(f.code, f.line) for f in findings if f.code != "input-withheld"] == [
+        ("input-not-a-number", 5), ("input-title-rows", 4)]
+
+
+def test_empty_rows_above_the_header_keep_the_sheet_rows_without_a_note(
+        tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "daten.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Daten")
+    sheet.write_row(2, 0, ["Gebiet", "Name", "Monat", "EW", "Ausl"])   # row 3
+    sheet.write_row(3, 0, ["01", "A", "2025-01", 1000, 10])
+    sheet.write_row(4, 0, ["02", "B", "2025-01", 2000])
+    sheet.write_formula(4, 4, "=NA()", None, "#N/A")                   # row 5
+    book.close()
+    frame, findings = read(path)
+    assert frame["_line"].to_list() == [4, 5]
+    assert [(f.code, f.line) for f in findings if f.code != "input-withheld"] == [
+        ("input-not-a-number", 5)]
+
+
+def test_empty_sheets_digit_like_sheet_names_and_repeated_header_names(tmp_path: Path) -> None:
+    """An empty sheet is an empty input (not a crash), so is a sheet named by a digit
+    that is not 0-9; header names that are the same once their blanks are stripped are
+    an error naming them."""
+    import xlsxwriter
+
+    path = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet("Leer")
+    data = book.add_worksheet("Daten")
+    data.write_row(0, 0, ["Gebiet", "Name", "Monat", "EW", "Ausl", " EW "])
+    data.write_row(1, 0, ["01", "A", "2025-01", 1000, 10, 5])
+    book.close()
+    for sheet in (None, "Leer", "1"):
+        frame, findings = read(path, sheet=sheet)
+        assert frame is None
+        assert [f.code for f in findings] == ["input-empty"]
+    frame, findings = read(path, sheet="\u00b2")  # superscript two: a digit, not a number
+    assert frame is None and [f.code for f in findings] == ["input-xlsx"]
+    frame, findings = read(path, sheet="Daten")
+    assert frame is None
+    assert [(f.code, f.line, f.column) for f in findings] == [("input-duplicate-column", 1, "EW")]
+
+
 def test_a_workbook_without_the_spec_columns_anywhere_names_them_missing(tmp_path: Path) -> None:
     import xlsxwriter
 
