@@ -144,9 +144,11 @@ def _check_utf8(body: bytes, chunk: int = 1 << 24) -> None:
                                      exc.reason) from None
 
 
-#: A UTF-8 sequence of a letter outside ASCII (ä, ö, ü, ß, é, …): in a cp1252 file these
-#: byte pairs would be the unlikely "Ã¤", "Ã¶", …
-_UTF8_LETTER = re.compile(rb"[\xc2-\xdf][\x80-\xbf]")
+#: A UTF-8 sequence of a letter outside ASCII (ä, ö, ü, ß, é, ł, ș, Greek, Cyrillic,
+#: Arabic, …: U+0080 to U+06FF): in a cp1252 file these byte pairs would be the unlikely
+#: "Ã¤", "Ã¶", …. The leads of U+0700 to U+07FF (Syriac, Thaana, NKo) are left out: in
+#: cp1252 they are Ü, Ý, Þ and ß, and "ß“", "ß–" or ß before a no-break space are German.
+_UTF8_LETTER = re.compile(rb"[\xc2-\xdb][\x80-\xbf]")
 
 
 def has_utf8_letters(body: bytes, chunk: int = 1 << 24) -> bool:

@@ -3,18 +3,15 @@ plain search does, for any bytes and any chunk size."""
 
 from __future__ import annotations
 
-import re
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ankunftsindex.read import _UTF8_LETTER as PLAIN
 from ankunftsindex.read import has_utf8_letters
 
-PLAIN = re.compile(rb"[\xc2-\xdf][\x80-\xbf]")
-
 # bytes around the interesting ranges: ASCII, continuation bytes, 2-, 3- and 4-byte leads
-interesting = st.sampled_from([0x41, 0x0A, 0x3B, 0x80, 0xA4, 0xBF, 0xC2, 0xC3, 0xDF, 0xE0,
-                               0xE4, 0xED, 0xF0, 0xF4, 0xFC, 0xFF])
+interesting = st.sampled_from([0x41, 0x0A, 0x3B, 0x80, 0xA4, 0xBF, 0xC2, 0xC3, 0xDB, 0xDC,
+                               0xDF, 0xE0, 0xE4, 0xED, 0xF0, 0xF4, 0xFC, 0xFF])
 data = st.one_of(st.binary(max_size=64),
                  st.lists(interesting, max_size=64).map(bytes))
 

@@ -282,6 +282,23 @@ def test_a_file_of_two_encodings_is_refused_naming_the_first_foreign_line(
     assert codes(findings) == [("input-encoding", 3)]
 
 
+def test_cp1252_with_sz_before_quotes_dashes_and_no_break_spaces_is_read(
+        tmp_path: Path) -> None:
+    """ß (0xDF) followed by a closing quote, a dash or a no-break space is a valid UTF-8
+    pair (U+07D3, U+07D6, U+07E0) but plain German in cp1252: read as cp1252, on the fast
+    path and by the reader (a thousands separator in the counts sends it there)."""
+    names = ["„Große Straße“", "Am Fluß – Nord", "Weiß\u00a0Süd"]
+    rows = "".join(f"0{i + 1};{n};2025-01;1000;{count}\n"
+                   for i, (n, count) in enumerate(zip(names, ["100", "50", "1.250"])))
+    for body in (f"{HEADER}\n{rows}".replace("1.250", "1250"), f"{HEADER}\n{rows}"):
+        frame, findings = read(write(tmp_path, body.encode("cp1252")))
+        assert [f.code for f in findings if f.code == "input-encoding"] == []
+        assert frame["Name"].to_list() == names
+    # a file that does mix the two is still refused (ä in UTF-8, ß in cp1252)
+    mixed = f"{HEADER}\n01;Gärten;2025-01;1000;100\n".encode() + rows.encode("cp1252")
+    assert codes(read(write(tmp_path, mixed))[1]) == [("input-encoding", 3)]
+
+
 def test_a_bom_file_with_a_cp1252_byte_is_refused(tmp_path: Path) -> None:
     body = b"\xef\xbb\xbf" + f"{HEADER}\n".encode() + "02;Größenau;2025-01;1000;50\n".encode(
         "cp1252")
