@@ -311,7 +311,8 @@ def _parse_csv(data: bytes, path: Path, sep: str,
     up, e.g. for quoted separators or blank lines.
     """
     names = _header_names(data, sep, path)
-    dup = sorted({n for n in names if names.count(n) > 1 and n != ""})
+    stripped = [n.strip() for n in names]  # the names the columns get
+    dup = sorted({n for n in stripped if stripped.count(n) > 1 and n != ""})
     if dup:
         raise InputError(
             f"{path}:1: the header names column(s) {', '.join(map(repr, dup))} more than once",

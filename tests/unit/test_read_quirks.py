@@ -98,8 +98,10 @@ def test_blank_lines_keep_the_line_numbers(tmp_path: Path) -> None:
     assert codes(findings) == [("input-not-a-number", 5)]
 
 
-def test_a_column_named_twice_is_an_error(tmp_path: Path) -> None:
-    path = write(tmp_path, "Gebiet;Name;Monat;EW;Ausl;EW\n01;A;2025-01;1000;100;900\n")
+@pytest.mark.parametrize("second", ["EW", " EW ", "EW "])
+def test_a_column_named_twice_is_an_error(tmp_path: Path, second: str) -> None:
+    """Also when the names differ only by blanks around them (both become EW)."""
+    path = write(tmp_path, f"Gebiet;Name;Monat;EW;Ausl;{second}\n01;A;2025-01;1000;100;900\n")
     frame, findings = read(path)
     assert frame is None
     assert [(f.code, f.line, f.column) for f in findings] == [
