@@ -990,6 +990,11 @@ def read_inputs(
         if frame.height:
             frames.append(frame)
     combined = pl.concat(frames, how="vertical_relaxed") if frames else None
+    if combined is None and extracts and not any(f.severity == "error" for f in findings):
+        findings.append(Finding(
+            "input-empty", "no data row is left: every row was left out as a total "
+            "(input.footer_rows / input.drop_areas)",
+            hint="check input.drop_areas and input.footer_rows against the files"))
     return combined, extracts, findings
 
 

@@ -156,6 +156,17 @@ def test_footer_rows_are_left_out_with_a_note(tmp_path: Path) -> None:
     assert "Mitte, Stadt" in note.message
 
 
+def test_totals_that_leave_no_row_are_an_error(tmp_path: Path) -> None:
+    """drop_areas naming every area: nothing to compute, an error (not a valid empty input)."""
+    spec = parse_spec(SPEC_TEXT.replace(
+        "population: EW}", "population: EW, drop_areas: ['01', '02']}"))
+    path = write(tmp_path, f"{HEADER}\n01;A;2025-01;1000;100\n02;B;2025-01;500;50\n")
+    frame, findings = read(path, spec)
+    assert frame is None
+    assert [(f.code, f.severity) for f in findings] == [
+        ("input-rows-dropped", "info"), ("input-empty", "error")]
+
+
 def test_drop_areas_leave_out_total_rows_anywhere(tmp_path: Path) -> None:
     spec = parse_spec(SPEC_TEXT.replace(
         "population: EW}", "population: EW, drop_areas: [Stadt insgesamt]}"))
