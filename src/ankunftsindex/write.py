@@ -75,9 +75,15 @@ def sidecar_path(path: Path) -> Path:
 def _target(path: Path) -> Path:
     """The file to replace: a symbolic link is written through; anything that exists and
     is not a regular file (a folder, a device) is refused."""
-    if path.is_symlink():
-        path = path.resolve()
-    if path.exists() and not path.is_file():
+    try:
+        if path.is_symlink():
+            path = path.resolve()
+        exists = path.exists()
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise OutputError(f"{path}: cannot write it: {exc.strerror}", code="output-unwritable",
+                          hint="check the file name (length, characters) and the folder"
+                          ) from None
+    if exists and not path.is_file():
         raise OutputError(f"{path}: exists and is not a regular file",
                           code="output-not-a-file", hint="give a file name for the output")
     return path

@@ -336,6 +336,19 @@ def test_a_failed_first_write_leaves_nothing(tmp_path, monkeypatch) -> None:
     assert snapshot(tmp_path) == {}  # neither a CSV without sidecar nor a temp file
 
 
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+@pytest.mark.parametrize("length", [300, 250])
+def test_a_file_name_too_long_is_an_output_error(tmp_path, fmt, length) -> None:
+    """300 bytes: the name itself is too long; 250: the temporary file's name (beside
+    it, longer) is. Either way an output error, and nothing is left in the folder."""
+    name = "x" * (length - len(fmt) - 1) + f".{fmt}"
+    with pytest.raises(OutputError) as info:
+        write_output(OLD, tmp_path / name, OLD_META)
+    assert info.value.code == "output-unwritable" and info.value.exit_code == 5
+    assert "too long" in info.value.message
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_temp_file_sits_beside_the_target_and_is_named_after_it(tmp_path,
                                                                     monkeypatch) -> None:
     seen: list[list[str]] = []
