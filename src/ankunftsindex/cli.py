@@ -110,6 +110,8 @@ def handle_errors(debug: bool) -> Iterator[None]:
 
 
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on errors.")]
+#: The largest count an option takes (rows to list): more is a usage error, not an overflow.
+MAX_COUNT = 2**31 - 1
 SpecOpt = Annotated[Path, typer.Option("--spec", "-s", help="The spec (YAML).")]
 ExtractsArg = Annotated[list[Path], typer.Argument(
     help="Register extract(s): CSV, XLSX or Parquet, one row per area and period; several "

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import DebugOpt, _on_terminal, _stderr, app, handle_errors
+from .cli import MAX_COUNT, DebugOpt, _on_terminal, _stderr, app, handle_errors
 
 PeriodOpt = Annotated[str | None, typer.Option(
     "--period", "-p", help="Period, e.g. 2025-12 (default: the latest).")]
@@ -189,7 +189,7 @@ def sensitivity(
         "0.05,0.95",
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the per-area table (.parquet or .csv).")] = None,
-    top: Annotated[int, typer.Option("--top", min=1,
+    top: Annotated[int, typer.Option("--top", min=1, max=MAX_COUNT,
                                      help="Areas shown in the text view.")] = 20,
     as_json: JsonOpt = False,
     debug: DebugOpt = False,
@@ -334,7 +334,8 @@ def report(
         "--index", "-i", help="The index of the top table, time series and map (default: "
         "the spec's first).")] = None,
     period: PeriodOpt = None,
-    top: Annotated[int, typer.Option("--top", min=1, help="Areas in the top table.")] = 15,
+    top: Annotated[int, typer.Option("--top", min=1, max=MAX_COUNT,
+                                     help="Areas in the top table.")] = 15,
     debug: DebugOpt = False,
 ) -> None:
     """One self-contained HTML report that works offline: classes, index distribution,

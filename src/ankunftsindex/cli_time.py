@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import DebugOpt, ReportFormat, app, handle_errors, print_warnings
+from .cli import MAX_COUNT, DebugOpt, ReportFormat, app, handle_errors, print_warnings
 from .errors import EXIT_FINDINGS, EXIT_OK
 
 
@@ -48,8 +48,8 @@ def diff(
     tolerance: Annotated[float, typer.Option(
         min=0.0, help="Index values and other decimal numbers that differ by at most this "
         "much count as equal; ranks, classes and text are compared exactly.")] = 0.0,
-    top: Annotated[int, typer.Option(min=1, help="How many of the largest movers to list.")
-                   ] = 10,
+    top: Annotated[int, typer.Option(min=1, max=MAX_COUNT,
+                                     help="How many of the largest movers to list.")] = 10,
     fmt: Annotated[DiffFormat, typer.Option(
         "--format", help="text for people; json (the whole report) or csv (one row per "
         "index and area) for machines.")] = DiffFormat.text,

@@ -230,3 +230,17 @@ def test_period_options_on_a_cross_section_are_errors(tmp_path: Path) -> None:
 def test_sensitivity_top_must_be_positive(output: Path) -> None:
     result = run("sensitivity", output, "--top", "-3")
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("command", [
+    ["diff", "--old-period", "2024-12", "--new-period", "2025-12"],
+    ["sensitivity", "--runs", "10"], ["report", "-o", "{tmp}/r.html"]])
+def test_a_top_too_large_is_a_usage_error(output: Path, tmp_path: Path,
+                                          command: list[str]) -> None:
+    """--top beyond 2³¹ − 1 is refused by the parser (exit 2), not an overflow (exit 70);
+    the largest allowed simply lists everything."""
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    refused = run(args[0], output, *args[1:], "--top", str(10**23))
+    assert refused.exit_code == 2, refused.stderr
+    allowed = run(args[0], output, *args[1:], "--top", str(2**31 - 1))
+    assert allowed.exit_code in (0, 1), allowed.stderr  # diff: 1 = differences
