@@ -324,7 +324,10 @@ def _scalar(node: Any) -> Any:
         return text.lower() == "true"
     if tag.endswith(":int"):
         # codes such as 01001 keep their leading zero; only plain decimals become ints
-        return int(text.replace("_", "")) if _INT.match(text) else text
+        try:
+            return int(text.replace("_", "")) if _INT.match(text) else text
+        except ValueError:  # more digits than Python converts (4,300): not a count
+            return text
     if tag.endswith(":float"):
         try:
             return float(text.replace("_", ""))
@@ -352,6 +355,19 @@ class _Converter:
         return SpecError(f"{self.source}:{mark.line + 1}:{mark.column + 1}: {message}",
                          code=code, hint=hint)
 
+    def text_ok(self, node: Any, value: Any) -> Any:
+        """``value``, unless it is text that is not Unicode (a lone surrogate escape such
+        as "\\ud800"): that could not be hashed, stored or printed."""
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise self.fail(node, "the text holds a lone surrogate (an escape such as "
+                                "\\ud800), which is not a character", "spec-yaml",
+                                "remove the \\u escape or write the character itself"
+                                ) from None
+        return value
+
     def convert(self, node: Any, path: Path_ = ()) -> Any:
         from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
@@ -371,7 +387,7 @@ class _Converter:
                                 "thousands separator?", "spec-ambiguous-number",
                                 f"write {node.value.replace('.', '')} for the whole number "
                                 "(no thousands separator) or drop the trailing zeros")
-            return _scalar(node)
+            return self.text_ok(node, _scalar(node))
         self.active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -379,7 +395,7 @@ class _Converter:
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 key = None if isinstance(key_node, MappingNode | SequenceNode) else (
-                    _scalar(key_node))
+                    self.text_ok(key_node, _scalar(key_node)))
                 if key == "<<":
                     raise self.fail(key_node, "merge keys (<<) are not supported",
                                     "spec-yaml", "write the keys out")
@@ -405,8 +421,12 @@ def _read_yaml(text: str, source: str) -> _Loaded:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     yaml = YAML(typ="rt")
+    deep = SpecError(f"{source}: the spec is nested too deeply", code="spec-yaml",
+                     hint="a spec needs a few levels of keys and lists, not hundreds")
     try:
         node = yaml.compose(text)
+    except RecursionError:
+        raise deep from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -423,7 +443,10 @@ def _read_yaml(text: str, source: str) -> _Loaded:
         raise SpecError(f"{source}: the spec is empty", code="spec-empty",
                         hint="start from the default indicators.yaml")
     converter = _Converter(source)
-    data = converter.convert(node)
+    try:
+        data = converter.convert(node)
+    except RecursionError:
+        raise deep from None
     return _Loaded(data, converter.positions)
 
 

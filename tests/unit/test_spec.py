@@ -888,3 +888,21 @@ def test_a_loop_reached_through_a_chain_is_named_where_it_loops() -> None:
         "  tz: {change_of: ty, lag: 12}\n"))
     assert _all(err) == [("spec-cycle", "indicators.ty.change_of: `change_of` chain loops: "
                           "ty → tz → ty")]
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('title: "Karte \\ud800"\n', "lone surrogate"),
+    ("title: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+])
+def test_yaml_python_cannot_hold_is_a_spec_error(extra: str, message: str) -> None:
+    """Text that is not Unicode, nesting deeper than Python recurses: spec errors (exit 3),
+    not internal errors."""
+    err = spec_error(MINIMAL + extra)
+    assert err.code == "spec-yaml" and message in err.message
+
+
+def test_an_integer_of_more_digits_than_python_converts_stays_text() -> None:
+    spec = parse_spec(MINIMAL + "title: " + "9" * 5000 + "\n")
+    assert spec.title == "9" * 5000
+    err = spec_error(MINIMAL.replace("per: 100", "per: " + "9" * 5000))
+    assert err.code == "spec-invalid"
