@@ -21,8 +21,8 @@ from .exclude import unknown_exclusions
 from .read import FILE_COL, LINE_COL, Extract, count_columns, raise_errors, read_inputs
 from .spec import Spec
 
-MONTHLY = r"^\d{4}-(0[1-9]|1[0-2])$"
-YEARLY = r"^\d{4}$"
+MONTHLY = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+YEARLY = r"^[0-9]{4}$"
 
 
 def check_ids(frame: pl.DataFrame, spec: Spec, *, areas: bool = True) -> list[Finding]:

@@ -167,7 +167,7 @@ def compute(
         kind = format_for(output, fmt.value if fmt else None)  # fail before any work
         check_target(output, [*extracts, *([crosswalk] if crosswalk else [])], spec)
         periods = [p.strip() for item in (period or []) for p in item.split(",") if p.strip()]
-        bad = [p for p in periods if not re.match(r"^\d{4}(-(0[1-9]|1[0-2]))?$", p)]
+        bad = [p for p in periods if not re.match(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$", p)]
         if bad:
             raise typer.BadParameter(f"{bad[0]!r} is neither YYYY-MM nor YYYY",
                                      param_hint="--period")

@@ -21,7 +21,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
 
 
 def _check_period(period: str | None) -> None:
-    if period is not None and not re.match(r"^\d{4}(-(0[1-9]|1[0-2]))?$", period):
+    if period is not None and not re.match(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$", period):
         raise typer.BadParameter(f"{period!r} is neither YYYY-MM nor YYYY", param_hint="--period")
 
 

@@ -33,7 +33,7 @@ from pydantic import (
 from .errors import SpecError
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-PERIOD_PATTERN = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+PERIOD_PATTERN = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2]))?$")
 
 
 def _text(v: Any) -> Any:

@@ -187,6 +187,8 @@ def test_negative_precomputed_column_is_allowed(tmp_path: Path) -> None:
         "Jan 2025",
         "202501",
         pytest.param("", id="empty"),
+        pytest.param("\u0662\u0660\u0662\u0665-01", id="arabic-indic-digits"),
+        pytest.param("\uff12\uff10\uff12\uff15", id="full-width-digits"),
     ],
 )
 def test_bad_period(tmp_path: Path, period: str) -> None:
