@@ -136,7 +136,47 @@ def read_output(path: str | Path) -> Output:
         out.frame = typed.with_columns(
             pl.col(c).cast(pl.Int64) for c, t in typed.schema.items()
             if c.endswith("_rank") and t == pl.Float64)
+    _check_output(out)
     return out
+
+
+_AS_WRITTEN = "give the file as compute wrote it (edited by hand, it may not fit any more)"
+
+
+def _check_output(out: Output) -> None:
+    """What every command reads from an output, as compute writes it: rows; area, period
+    and status as text in every row; each index's values numbers, its ranks whole numbers
+    and its classes the spec's labels. A file edited by hand is refused here, naming the
+    column, instead of failing somewhere inside a command."""
+    frame, path = out.frame, out.path
+
+    def refuse(what: str) -> InputError:
+        return InputError(f"{path}: {what}", code="input-not-an-output", hint=_AS_WRITTEN)
+
+    if frame.height == 0:
+        raise refuse("the output has no rows")
+    keys = [c for c in ("area", "period", "status") if c in frame.columns]
+    for c in keys:
+        if frame.schema[c] != pl.String:
+            raise refuse(f"column {c!r} holds {frame.schema[c]}, not text")
+    missing = frame.select(pl.col(keys).is_null().arg_true().first()).row(0, named=True)
+    for c in keys:
+        if missing[c] is not None:
+            raise refuse(f"row {missing[c] + 1} of the table has no {c}")
+    for i in out.index_ids():
+        if not frame.schema[i].is_numeric():
+            raise refuse(f"column {i!r} holds {frame.schema[i]}, not numbers")
+        if not frame.schema[f"{i}_rank"].is_integer():
+            raise refuse(f"column {i}_rank holds {frame.schema[f'{i}_rank']}, not whole "
+                         "numbers")
+        if frame.schema[f"{i}_class"] != pl.String:
+            raise refuse(f"column {i}_class holds {frame.schema[f'{i}_class']}, not text")
+        labels = out.class_labels(i)
+        unknown = frame.filter(pl.col(f"{i}_class").is_not_null()
+                               & ~pl.col(f"{i}_class").is_in(labels))
+        if unknown.height:
+            raise refuse(f"column {i}_class holds {unknown[f'{i}_class'][0]!r}, which is "
+                         f"not a class of {i} ({', '.join(labels)})")
 
 
 def read_csv_output(path: Path) -> tuple[pl.DataFrame, dict[str, str], bool]:
