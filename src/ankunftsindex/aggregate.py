@@ -144,10 +144,27 @@ def compute_indices(frame: pl.DataFrame, spec: Spec, periods: list[str]) -> pl.D
         if index.standardise:
             check_reference(stats, {_aggregate_column(index_id): "(aggregate)"}, ref,
                             "zscore", index.ddof, index_id, periods)
+    _check_finite(done, spec)
     if out is None:
         _typology_error(done, spec)
         done = done.with_columns(typed)  # no single rule failed: fails as it is, or not
     return done.drop(c for c in done.columns if c.startswith(("_x_", "_aggregate_")))
+
+
+def _check_finite(frame: pl.DataFrame, spec: Spec) -> None:
+    """Every scored row has a finite value of every index: a spec's numbers can overflow
+    floating point (``per: 1e308``, a weight of 1e-320), which would give NaN or ±inf
+    values that no class holds."""
+    for index_id in spec.indices:
+        bad = frame.filter(pl.col(SCORED) & ~pl.col(index_id).is_finite())
+        if bad.height:
+            row = bad.row(0, named=True)
+            raise ComputeError(
+                f"{where_label(row['period'])}index {index_id!r}: {bad.height} scored "
+                f"row(s) without a finite value, area {row['area']} has {row[index_id]}",
+                code="compute-not-finite",
+                hint="the spec's numbers overflow floating point: use `per` and weights "
+                "of ordinary size (per: 100 or 1000, weights near 1)")
 
 
 def _check_positive(frame: pl.DataFrame, index: Index, index_id: str, periods: list[str]) -> None:

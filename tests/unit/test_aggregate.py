@@ -106,6 +106,21 @@ indices:
     assert err.value.exit_code == 4
 
 
+@pytest.mark.parametrize(("index", "a"), [
+    # a weight so small that the weighted mean divides by a subnormal: ±inf
+    ("{weights: {a: 1.0e-320}, normalise: none, standardise: false, " + ALL + "}", A),
+    # values beyond the float range: inf − inf in the z-score, NaN
+    ("{weights: {a: 1}, " + ALL + "}", [1e308, 1e308 * 10, 1.0, 2.0, 3.0]),
+])
+def test_an_index_that_overflows_floating_point_is_an_error(index: str, a: list[float]) -> None:
+    """Scored rows must get finite index values: NaN or ±inf fit no class and break every
+    later step, so compute stops (exit 4) instead of writing them."""
+    with pytest.raises(ComputeError) as err:
+        one(index, a=a)
+    assert err.value.code == "compute-not-finite" and err.value.exit_code == 4
+    assert "'i'" in err.value.message
+
+
 def test_geometric_with_minmax_fails_on_the_zero_of_the_minimum() -> None:
     with pytest.raises(ComputeError, match="'i'"):
         one("{weights: {a: 1, b: 1}, normalise: minmax, aggregate: geometric, " + ALL + "}")
