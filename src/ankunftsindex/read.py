@@ -810,12 +810,32 @@ def to_typed(extract: Extract, spec: Spec) -> tuple[pl.DataFrame, list[Finding]]
                 f"not a number (read with decimal "
                 f"{'comma' if extract.decimal == ',' else 'point'})",
                 _decimal_hint(extract.decimal))
-    typed = work.select(
-        FILE_COL, LINE_COL,
-        *[_id_text(c, frame.schema[c]) for c in text_cols],
-        *[pl.col(f"_num_{c}").alias(c) for c in numeric_cols],
-    )
+    try:
+        typed = work.select(
+            FILE_COL, LINE_COL,
+            *[_id_text(c, frame.schema[c]) for c in text_cols],
+            *[pl.col(f"_num_{c}").alias(c) for c in numeric_cols],
+        )
+    except pl.exceptions.PolarsError:
+        untextual = _not_text(frame, extract, text_cols)
+        if not untextual:
+            raise
+        return pl.DataFrame(), findings + untextual
     return strip_text(typed, text_cols), findings
+
+
+def _not_text(frame: pl.DataFrame, extract: Extract, columns: list[str]) -> list[Finding]:
+    """ID, name and period columns that cannot be read as text (a list, a duration,
+    bytes that are not UTF-8: Parquet files can hold anything): an error each."""
+    out = []
+    for c in columns:
+        try:
+            frame.select(_id_text(c, frame.schema[c]))
+        except pl.exceptions.PolarsError:
+            out.append(Finding("input-not-text", f"column holds {frame.schema[c]}, which is "
+                               "not text", file=str(extract.path), column=c,
+                               hint="store IDs, names and periods as text (strings)"))
+    return out
 
 
 def _thousands_in_text(frame: pl.DataFrame, extract: Extract,

@@ -241,6 +241,20 @@ def test_workbook_with_numeric_ids_warns(tmp_path: Path) -> None:
     assert [(f.code, f.severity) for f in findings] == [("input-numeric-id", "warning")]
 
 
+@pytest.mark.parametrize("ids", [
+    pl.Series("Gebiet", [[1], [2]]),
+    pl.Series("Gebiet", [b"\xff1", b"2"], dtype=pl.Binary),
+    pl.Series("Gebiet", [1, 2], dtype=pl.Duration("us")),
+], ids=["list", "bytes-not-utf8", "duration"])
+def test_parquet_ids_that_cannot_be_text_are_an_error(tmp_path: Path, ids: pl.Series) -> None:
+    path = tmp_path / "extract.parquet"
+    pl.DataFrame({"Gebiet": ids, "Name": ["A", "B"], "Monat": ["2025-01"] * 2,
+                  "EW": [1000, 900], "Ausl": [10, 9]}).write_parquet(path)
+    frame, findings = read(path)
+    assert [(f.code, f.column) for f in findings] == [("input-not-text", "Gebiet")]
+    assert str(ids.dtype) in findings[0].message
+
+
 def test_parquet_with_integer_ids_warns(tmp_path: Path) -> None:
     path = tmp_path / "extract.parquet"
     pl.DataFrame({"Gebiet": [1001, 1002], "Name": ["A", "B"], "Monat": ["2025-01"] * 2,
