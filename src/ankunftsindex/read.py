@@ -463,17 +463,20 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None,
     note). Rows keep the sheet's numbers, counted from its top, empty rows included."""
     sheet = _sheet_name(p, sheet)
     frame = _load_sheet(p, sheet, 0)  # the header on the first row that holds anything
-    title, titled = 0, False
-    if frame.width and columns:
+    title, titled, names = 0, False, list(frame.columns)
+    if frame.width:
         # where the header is, counted from the sheet's top: the rows keep their numbers
-        title, titled = _header_row(p, sheet, columns)
+        title, titled, names = _header_row(p, sheet, columns or [])
         if title:
             frame = _load_sheet(p, sheet, title)
     if frame.height == 0:
         raise InputError(f"{p}: the sheet has a header but no data rows", code="input-empty",
                          hint="check the sheet name (--sheet) and the workbook")
     header = [c.strip() for c in frame.columns]
-    dup = sorted({c for c in header if header.count(c) > 1})
+    # the reader renames a repeated name (a, a_1): the sheet's own cells tell
+    written = [n.strip() for n in names]
+    dup = sorted({c for c in header if header.count(c) > 1}
+                 | {n for n in written if written.count(n) > 1 and n})
     if dup:
         hint = "rename the columns so that each name is unique"
         raise InputError(
@@ -517,10 +520,12 @@ def _load_sheet(p: Path, sheet: str | None, header_row: int) -> pl.DataFrame:
 TITLE_ROWS_MAX = 30
 
 
-def _header_row(p: Path, sheet: str | None, columns: list[str]) -> tuple[int, bool]:
-    """The row (counted from 0 at the sheet's top, empty rows included) among the first
-    :data:`TITLE_ROWS_MAX` that names every one of ``columns`` (0 when none does), and
-    whether a row above it holds anything (a published table's titles)."""
+def _header_row(p: Path, sheet: str | None, columns: list[str]
+                ) -> tuple[int, bool, list[str]]:
+    """The header: the row (counted from 0 at the sheet's top, empty rows included) among
+    the first :data:`TITLE_ROWS_MAX` that names every one of ``columns``, else the first
+    row that holds anything; whether a row above it holds anything (a published table's
+    titles); and the texts of its cells as the sheet has them."""
     import fastexcel
 
     try:
@@ -528,18 +533,23 @@ def _header_row(p: Path, sheet: str | None, columns: list[str]) -> tuple[int, bo
             sheet if sheet else 0, header_row=None, skip_rows=0, n_rows=TITLE_ROWS_MAX,
             dtypes="string").to_polars()
     except Exception:  # the sheet was read a moment ago; without its rows, row 1 it is
-        return 0, False
+        return 0, False, []
     if not head.width:
-        return 0, False
+        return 0, False, []
+    used = pl.any_horizontal(pl.all().is_not_null())
     cells = [pl.col(c).str.strip_chars() for c in head.columns]
     names_all = pl.all_horizontal(
-        pl.any_horizontal([cell == name for cell in cells]).fill_null(False)
-        for name in sorted(set(columns)))
-    found = head.select(names_all.arg_true().first()).item()
-    if not found:
-        return 0, False
-    above = head.head(found).select(pl.any_horizontal(pl.all().is_not_null()).any()).item()
-    return int(found), bool(above)
+        [pl.any_horizontal([cell == name for cell in cells]).fill_null(False)
+         for name in sorted(set(columns))] or [pl.lit(False)])
+    found, first = head.select(names_all.arg_true().first().alias("found"),
+                               used.arg_true().first().alias("first")).row(0)
+    row = found if found is not None else first
+    if row is None:
+        return 0, False, []
+    names = [v for v in head.row(row) if v is not None]
+    above = found is not None and found > 0 and bool(
+        head.head(found).select(used.any()).item())
+    return (int(found) if found is not None else 0), above, names
 
 
 def _sheet_name(p: Path, sheet: str | None) -> str | None:

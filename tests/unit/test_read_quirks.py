@@ -528,6 +528,22 @@ def test_empty_sheets_digit_like_sheet_names_and_repeated_header_names(tmp_path:
     assert [(f.code, f.line, f.column) for f in findings] == [("input-duplicate-column", 1, "EW")]
 
 
+def test_a_name_repeated_in_a_workbook_header_is_an_error(tmp_path: Path) -> None:
+    """The workbook reader renames the second Ausl to Ausl_1; the sheet's cells tell."""
+    import xlsxwriter
+
+    path = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Daten")
+    sheet.write_row(0, 0, ["Gebiet", "Name", "Monat", "EW", "Ausl", "Ausl"])
+    sheet.write_row(1, 0, ["01", "A", "2025-01", 1000, 10, 20])
+    book.close()
+    frame, findings = read(path)
+    assert frame is None
+    assert [(f.code, f.line, f.column) for f in findings] == [
+        ("input-duplicate-column", 1, "Ausl")]
+
+
 def test_a_workbook_without_the_spec_columns_anywhere_names_them_missing(tmp_path: Path) -> None:
     import xlsxwriter
 
