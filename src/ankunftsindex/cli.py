@@ -124,7 +124,7 @@ DecimalOpt = Annotated[DecimalMark | None, typer.Option(
     help="Decimal mark in CSV input: ',' or '.' (default: ',' for ;-files).")]
 SheetOpt = Annotated[str | None, typer.Option(
     help="XLSX input: the worksheet, by name or by its place counted from 1 (default: "
-    "input.sheet of the spec, else the first).")]
+    "input.sheet of the spec, else the first that is not hidden).")]
 StrictOpt = Annotated[bool, typer.Option(
     "--strict", help="Treat warnings (gaps, jumps, zero denominators, …) as errors.")]
 

@@ -470,7 +470,8 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None,
         if title:
             frame = _load_sheet(p, sheet, title)
     if frame.height == 0:
-        raise InputError(f"{p}: the sheet has a header but no data rows", code="input-empty",
+        which = f"the sheet {sheet!r}" if sheet else "the first sheet"
+        raise InputError(f"{p}: {which} has no data rows", code="input-empty",
                          hint="check the sheet name (--sheet) and the workbook")
     header = [c.strip() for c in frame.columns]
     # the reader renames a repeated name (a, a_1): the sheet's own cells tell
@@ -554,16 +555,19 @@ def _header_row(p: Path, sheet: str | None, columns: list[str]
 
 def _sheet_name(p: Path, sheet: str | None) -> str | None:
     """The worksheet ``sheet`` names: a sheet of that name, else (a number) the sheet at
-    that place counted from 1; None for the first sheet. A sheet that is not there is an
-    error that lists the workbook's sheets."""
-    if not sheet:
-        return None
+    that place counted from 1. Without one, the first sheet that is not hidden (None: the
+    first sheet). A sheet that is not there is an error that lists the workbook's sheets."""
     import fastexcel
 
     try:
-        names = fastexcel.read_excel(str(p)).sheet_names
+        book = fastexcel.read_excel(str(p))
+        names = book.sheet_names
+        if not sheet:
+            visible = [n for i, n in enumerate(names)
+                       if book.load_sheet(i, n_rows=0).visible == "visible"]
+            return visible[0] if visible and visible[0] != names[0] else None
     except Exception:  # a broken workbook: reading it says what is wrong
-        return sheet
+        return sheet or None
     if sheet in names:
         return sheet
     if re.fullmatch(r"\s*[0-9]+\s*", sheet) and 1 <= int(sheet) <= len(names):

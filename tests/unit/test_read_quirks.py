@@ -528,6 +528,29 @@ def test_empty_sheets_digit_like_sheet_names_and_repeated_header_names(tmp_path:
     assert [(f.code, f.line, f.column) for f in findings] == [("input-duplicate-column", 1, "EW")]
 
 
+def test_without_a_sheet_the_first_visible_one_is_read(tmp_path: Path) -> None:
+    """A hidden first sheet (lookup tables, a template) is not what a user means by "the
+    first sheet"; asked for by name or place, it is read."""
+    import xlsxwriter
+
+    path = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(path)
+    hidden = book.add_worksheet("Hilfstabelle")
+    hidden.write_row(0, 0, ["Schlüssel", "Wert"])
+    hidden.hide()
+    data = book.add_worksheet("Daten")
+    data.write_row(0, 0, ["Gebiet", "Name", "Monat", "EW", "Ausl"])
+    data.write_row(1, 0, ["01", "A", "2025-01", 1000, 10])
+    data.activate()
+    book.close()
+    frame, findings = read(path)
+    assert findings == [] and frame["EW"].to_list() == [1000.0]
+    frame, findings = read(path, sheet="1")
+    assert frame is None
+    assert [(f.code, f.message) for f in findings] == [
+        ("input-empty", "the sheet 'Hilfstabelle' has no data rows")]
+
+
 def test_a_name_repeated_in_a_workbook_header_is_an_error(tmp_path: Path) -> None:
     """The workbook reader renames the second Ausl to Ausl_1; the sheet's cells tell."""
     import xlsxwriter
