@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -461,12 +462,13 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None,
     ``decimal`` (default: point). The header is the first row that names every one of
     ``columns`` (the spec's); rows above it that hold anything are titles (left out, a
     note). Rows keep the sheet's numbers, counted from its top, empty rows included."""
-    sheet = _sheet_name(p, sheet)
+    book = _open_book(p)
+    sheet = _sheet_name(p, book, sheet)
     frame = _load_sheet(p, sheet, 0)  # the header on the first row that holds anything
     title, titled, names = 0, False, list(frame.columns)
     if frame.width:
         # where the header is, counted from the sheet's top: the rows keep their numbers
-        title, titled, names = _header_row(p, sheet, columns or [])
+        title, titled, names = _header_row(book, sheet, columns or [])
         if title:
             frame = _load_sheet(p, sheet, title)
     if frame.height == 0:
@@ -488,7 +490,7 @@ def _read_workbook(p: Path, sha: str, sheet: str | None, decimal: str | None,
     frame = frame.rename(dict(zip(frame.columns, header, strict=True)))
     frame = drop_blank_rows(frame.with_row_index(LINE_COL, offset=title + 2)
                             .with_columns(pl.lit(str(p)).alias(FILE_COL)))
-    notes, only_numbers, with_numbers = _cell_types(p, sheet, header, title)
+    notes, only_numbers, with_numbers = _cell_types(p, book, sheet, header, title)
     if titled:
         notes.append(Finding(
             "input-title-rows", f"the header is row {title + 1}: the {title} row(s) above it "
@@ -521,16 +523,27 @@ def _load_sheet(p: Path, sheet: str | None, header_row: int) -> pl.DataFrame:
 TITLE_ROWS_MAX = 30
 
 
-def _header_row(p: Path, sheet: str | None, columns: list[str]
+def _open_book(p: Path) -> Any:
+    """The workbook as fastexcel reads it, opened once for the look-ups below; None when it
+    cannot be opened (reading it then says what is wrong)."""
+    import fastexcel
+
+    try:
+        return fastexcel.read_excel(str(p))
+    except Exception:
+        return None
+
+
+def _header_row(book: Any, sheet: str | None, columns: list[str]
                 ) -> tuple[int, bool, list[str]]:
     """The header: the row (counted from 0 at the sheet's top, empty rows included) among
     the first :data:`TITLE_ROWS_MAX` that names every one of ``columns``, else the first
     row that holds anything; whether a row above it holds anything (a published table's
     titles); and the texts of its cells as the sheet has them."""
-    import fastexcel
-
+    if book is None:
+        return 0, False, []
     try:
-        head = fastexcel.read_excel(str(p)).load_sheet(
+        head = book.load_sheet(
             sheet if sheet else 0, header_row=None, skip_rows=0, n_rows=TITLE_ROWS_MAX,
             dtypes="string").to_polars()
     except Exception:  # the sheet was read a moment ago; without its rows, row 1 it is
@@ -553,20 +566,19 @@ def _header_row(p: Path, sheet: str | None, columns: list[str]
     return (int(found) if found is not None else 0), above, names
 
 
-def _sheet_name(p: Path, sheet: str | None) -> str | None:
+def _sheet_name(p: Path, book: Any, sheet: str | None) -> str | None:
     """The worksheet ``sheet`` names: a sheet of that name, else (a number) the sheet at
     that place counted from 1. Without one, the first sheet that is not hidden (None: the
     first sheet). A sheet that is not there is an error that lists the workbook's sheets."""
-    import fastexcel
-
+    if book is None:  # a broken workbook: reading it says what is wrong
+        return sheet or None
     try:
-        book = fastexcel.read_excel(str(p))
         names = book.sheet_names
         if not sheet:
             visible = [n for i, n in enumerate(names)
                        if book.load_sheet(i, n_rows=0).visible == "visible"]
             return visible[0] if visible and visible[0] != names[0] else None
-    except Exception:  # a broken workbook: reading it says what is wrong
+    except Exception:  # a sheet that cannot be looked at: reading it says what is wrong
         return sheet or None
     if sheet in names:
         return sheet
@@ -583,17 +595,16 @@ _ERROR_VALUES = {"Div0": "#DIV/0!", "NA": "#N/A", "Value": "#VALUE!", "Ref": "#R
                  "Name": "#NAME?", "Num": "#NUM!", "Null": "#NULL!"}
 
 
-def _cell_types(p: Path, sheet: str | None, columns: list[str], header_row: int = 0
-                ) -> tuple[list[Finding], frozenset[str], frozenset[str]]:
+def _cell_types(p: Path, book: Any, sheet: str | None, columns: list[str],
+                header_row: int = 0) -> tuple[list[Finding], frozenset[str], frozenset[str]]:
     """Cells holding a spreadsheet error (``#DIV/0!``, ``#N/A``, …), which would otherwise
     read as empty: errors naming row and column (kept by :func:`to_typed` for the spec's
     columns only); the columns whose every cell is stored as a number (their text is
     Excel's, with a decimal point); and those with at least one such cell (an ID column
     with some may have lost leading zeros there)."""
-    import fastexcel
-
+    if book is None:  # pragma: no cover - the sheet was read a moment ago
+        return [], frozenset(), frozenset()
     try:
-        book = fastexcel.read_excel(str(p))
         as_text, errors = book.load_sheet(sheet if sheet else 0, header_row=header_row,
                                           dtypes="string").to_arrow_with_errors()
         # as booleans, number cells convert and text cells fail ("01001" would convert
